@@ -1,0 +1,34 @@
+//! `cargo xtask`: the project's command line. This file only parses flags and dispatches; each
+//! command lives in its own module with an `impl <Command>Flags { fn run(self) }`.
+
+mod fixtures;
+mod inspect;
+mod parse;
+
+use clap::{Parser, Subcommand};
+
+/// Release and governance toolchain for the 0L Move framework.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show what a release bundle (.mrb) or compiled module/script (.mv) holds, or extract a bundle.
+    Inspect(inspect::InspectFlags),
+    /// Parse Move source files and report every syntax error.
+    Parse(parse::ParseFlags),
+    /// Verify the shared reference fixtures against the committed lock, downloading missing ones.
+    Fixtures(fixtures::FixturesFlags),
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Inspect(flags) => flags.run(),
+        Command::Parse(flags) => flags.run(),
+        Command::Fixtures(flags) => flags.run(),
+    }
+}
