@@ -1,1 +1,4 @@
-//! (being written)
+//! The builder library: release bundles (`.mrb`), package metadata, release and upgrade
+//! manifests, and upgrade-script generation.
+
+pub mod upgrade_manifest;

@@ -1,0 +1,1 @@
+//! The upgrade manifest: (being written).
