@@ -7,9 +7,13 @@ mod parse;
 
 use clap::{Parser, Subcommand};
 
-/// Release and governance toolchain for the 0L Move framework.
 #[derive(Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, long_about = None)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    version,
+    about = "Release and governance toolchain for the 0L Move framework: build, inspect and verify releases and upgrades."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
