@@ -1,4 +1,16 @@
 //! The builder library: release bundles (`.mrb`), package metadata, release and upgrade
 //! manifests, and upgrade-script generation.
 
+pub mod bundle;
+mod byte_serde;
+pub mod gzip;
+pub mod metadata;
+pub mod source_digest;
 pub mod upgrade_manifest;
+mod wire;
+
+pub use bundle::{BundleError, PackageModule, ReleaseBundle, ReleasePackage};
+pub use metadata::{
+    AccountAddress, Any, MetadataError, ModuleMetadata, MoveOption, PackageDep, PackageMetadata,
+    UpgradePolicy,
+};
