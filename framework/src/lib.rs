@@ -4,6 +4,7 @@
 pub mod bundle;
 mod byte_serde;
 pub mod gzip;
+pub mod inspect;
 pub mod metadata;
 pub mod source_digest;
 pub mod upgrade_manifest;
