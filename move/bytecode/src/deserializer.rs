@@ -301,7 +301,7 @@ fn read_header(
         Location::Header,
     );
     let magic = r.bytes(4, "magic a1 1c eb 0b").map_err(|e| {
-        if bytes.len() < 4 && !MOVE_MAGIC.starts_with(bytes) {
+        if bytes.is_empty() || !MOVE_MAGIC.starts_with(bytes) {
             DeserializeError::new(
                 0,
                 Location::Header,

@@ -186,7 +186,7 @@ pub enum ErrorKind {
         version: u32,
     },
     /// A v7 construct this crate does not model.
-    #[error("{0} (bytecode v7) is not supported")]
+    #[error("bytecode v7 {0} are not supported")]
     UnsupportedV7Feature(&'static str),
     /// A signature token nested too deeply.
     #[error("signature token nesting exceeds the maximum depth {0}")]
