@@ -7,7 +7,9 @@ pub mod gzip;
 pub mod inspect;
 pub mod metadata;
 pub mod source_digest;
+pub mod upgrade;
 pub mod upgrade_manifest;
+pub mod upgrade_script;
 mod wire;
 
 pub use bundle::{BundleError, PackageModule, ReleaseBundle, ReleasePackage};
