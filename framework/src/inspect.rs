@@ -1,10 +1,13 @@
-//! What `cargo xtask inspect` shows for a release bundle: a report of every package (policy,
+//! What `cargo xtask inspect` shows: for a release bundle, a report of every package (policy,
 //! upgrade number, digest, deps) and module (size, SHA3-256), printable as a table or as JSON,
-//! and extraction of the bundle into Move package directories that build again in place.
+//! and extraction of the bundle into Move package directories that build again in place; for a
+//! compiled module or script, its disassembly.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use move_bytecode::disassembler::disassemble;
+use move_bytecode::{CompiledUnit, DeserializeError, DeserializerConfig};
 use serde::Serialize;
 use sha3::{Digest, Sha3_256};
 
@@ -200,6 +203,50 @@ impl fmt::Display for BundleReport {
                     module.name, module.size, module.sha3_256
                 )?;
             }
+        }
+        Ok(())
+    }
+}
+
+/// The report on one compiled module or script (`.mv`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnitReport {
+    /// `module` or `script`, as detected from the bytes.
+    pub kind: &'static str,
+    /// `address::name` for a module.
+    pub module_id: Option<String>,
+    /// Bytecode version.
+    pub version: u32,
+    pub size: usize,
+    /// Lowercase hex SHA3-256 of the file.
+    pub sha3_256: String,
+    /// The listing, each line starting with its file offset.
+    pub disassembly: String,
+}
+
+/// Reads a compiled module or script (which one is detected) and disassembles it.
+pub fn inspect_unit(bytes: &[u8]) -> Result<UnitReport, DeserializeError> {
+    let (unit, layout) =
+        move_bytecode::deserialize_with_layout(bytes, None, &DeserializerConfig::default())?;
+    let module_id = match &unit {
+        CompiledUnit::Module(module) => Some(module.self_id().to_string()),
+        CompiledUnit::Script(_) => None,
+    };
+    Ok(UnitReport {
+        kind: if unit.is_module() { "module" } else { "script" },
+        module_id,
+        version: unit.version(),
+        size: bytes.len(),
+        sha3_256: sha3_hex(bytes),
+        disassembly: disassemble(&unit, Some(&layout)),
+    })
+}
+
+impl fmt::Display for UnitReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.disassembly)?;
+        if !self.disassembly.ends_with('\n') {
+            writeln!(f)?;
         }
         Ok(())
     }

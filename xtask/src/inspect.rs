@@ -1,7 +1,8 @@
 //! `cargo xtask inspect`: shows what a release bundle (`.mrb`) holds — packages and modules with
 //! sizes and hashes, as a table or as JSON — or extracts it into Move package directories; for a
-//! compiled module or script (`.mv`) it prints the disassembly. The work is done by
-//! `framework::inspect`; this file reads the file, picks the output and adds file names to errors.
+//! compiled module or script (`.mv`, kind detected from the bytes) it prints the disassembly.
+//! The work is done by `framework::inspect`; this file reads the file, picks the output and adds
+//! file names to errors.
 
 use std::path::{Path, PathBuf};
 
@@ -71,11 +72,21 @@ impl InspectFlags {
         Ok(())
     }
 
-    fn disassemble(&self, _bytes: &[u8]) -> Result<()> {
-        bail!(
-            "{}: disassembly of compiled modules and scripts is not available yet",
-            self.file.display()
-        )
+    fn disassemble(&self, bytes: &[u8]) -> Result<()> {
+        if self.extract.is_some() {
+            bail!(
+                "{}: --extract applies to release bundles (.mrb) only",
+                self.file.display()
+            );
+        }
+        let report =
+            inspect::inspect_unit(bytes).with_context(|| format!("{}", self.file.display()))?;
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else if !self.quiet {
+            print!("{report}");
+        }
+        Ok(())
     }
 }
 
