@@ -10,6 +10,7 @@ pub mod source_digest;
 pub mod upgrade;
 pub mod upgrade_manifest;
 pub mod upgrade_script;
+pub mod verify_upgrade;
 mod wire;
 
 pub use bundle::{BundleError, PackageModule, ReleaseBundle, ReleasePackage};
