@@ -1,0 +1,321 @@
+//! Offline checks of an upgrade before anything is signed: every `script.mv` is re-hashed and
+//! compared with the manifest and its `script_sha3` file, the next hash each script embeds is read
+//! from its bytecode and compared with the following step, and step 1's hash must be the execution
+//! hash. Also reads upstream-style step directories (`script.mv` + `script_sha3`) without a
+//! manifest.
+
+use std::path::{Path, PathBuf};
+
+use framework::upgrade_manifest::{self, ManifestError, UpgradeManifest};
+
+use crate::transaction::sha3_256;
+
+/// Why an upgrade failed its checks.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Mismatch { path: PathBuf, message: String },
+    #[error("{path}: not a Move script at byte offset {offset}: {message}")]
+    Bytecode {
+        path: PathBuf,
+        offset: usize,
+        message: String,
+    },
+    #[error("upgrade manifest: {0}")]
+    Chain(String),
+}
+
+/// A step whose files passed the checks.
+#[derive(Debug, Clone)]
+pub struct CheckedStep {
+    pub step: u32,
+    pub package: String,
+    pub dir: PathBuf,
+    /// The script bytes exactly as hashed.
+    pub code: Vec<u8>,
+    pub sha3: [u8; 32],
+    /// The next step's hash embedded in the script; empty for the last step.
+    pub embedded_next: Vec<u8>,
+}
+
+/// A manifest whose every file passed the checks.
+#[derive(Debug, Clone)]
+pub struct CheckedUpgrade {
+    pub manifest: UpgradeManifest,
+    pub execution_hash: [u8; 32],
+    pub steps: Vec<CheckedStep>,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, CheckError> {
+    std::fs::read(path).map_err(|source| CheckError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Loads a manifest and checks every step's files and the whole hash chain.
+pub fn check_manifest(path: &Path) -> Result<CheckedUpgrade, CheckError> {
+    let manifest = upgrade_manifest::load(path)?;
+    manifest.check_chain().map_err(CheckError::Chain)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut steps = Vec::with_capacity(manifest.steps.len());
+    for entry in &manifest.steps {
+        let dir = manifest.step_dir(base, entry);
+        let step = check_script_dir(&dir)?;
+        let script_path = dir.join("script.mv");
+        let mismatch = |message: String| CheckError::Mismatch {
+            path: script_path.clone(),
+            message,
+        };
+        if hex::encode(step.sha3) != entry.script_sha3 {
+            return Err(mismatch(format!(
+                "SHA3-256 is {}, but the manifest says {} for step {}",
+                hex::encode(step.sha3),
+                entry.script_sha3,
+                entry.step
+            )));
+        }
+        if step.code.len() as u64 != entry.script_size {
+            return Err(mismatch(format!(
+                "is {} bytes, but the manifest says {}",
+                step.code.len(),
+                entry.script_size
+            )));
+        }
+        if hex::encode(&step.embedded_next) != entry.next_hash {
+            return Err(mismatch(format!(
+                "embeds next hash {:?}, but the manifest says {:?}",
+                hex::encode(&step.embedded_next),
+                entry.next_hash
+            )));
+        }
+        steps.push(CheckedStep {
+            step: entry.step,
+            package: entry.package.clone(),
+            ..step
+        });
+    }
+    // The embedded hashes, chained against the actual next files (not only the manifest).
+    for pair in steps.windows(2) {
+        if let [current, next] = pair {
+            if current.embedded_next != next.sha3 {
+                return Err(CheckError::Chain(format!(
+                    "step {} embeds {} but step {}'s script hashes to {}",
+                    current.step,
+                    hex::encode(&current.embedded_next),
+                    next.step,
+                    hex::encode(next.sha3)
+                )));
+            }
+        }
+    }
+    if let Some(last) = steps.last() {
+        if !last.embedded_next.is_empty() {
+            return Err(CheckError::Chain(format!(
+                "the last step {} embeds a next hash; it must embed none",
+                last.step
+            )));
+        }
+    }
+    let execution_hash = steps
+        .first()
+        .map(|s| s.sha3)
+        .ok_or_else(|| CheckError::Chain("no steps".into()))?;
+    if hex::encode(execution_hash) != manifest.execution_hash {
+        return Err(CheckError::Chain(format!(
+            "execution_hash {} is not step 1's actual script hash {}",
+            manifest.execution_hash,
+            hex::encode(execution_hash)
+        )));
+    }
+    Ok(CheckedUpgrade {
+        manifest,
+        execution_hash,
+        steps,
+    })
+}
+
+/// Reads an upstream-style step directory: hashes `script.mv`, requires `script_sha3` (if
+/// present) to match, and reads the embedded next hash.
+pub fn check_script_dir(dir: &Path) -> Result<CheckedStep, CheckError> {
+    let script_path = dir.join("script.mv");
+    let code = read(&script_path)?;
+    let sha3 = sha3_256(&code);
+    let sha_path = dir.join("script_sha3");
+    match std::fs::read(&sha_path) {
+        Ok(recorded) => {
+            let recorded = String::from_utf8_lossy(&recorded);
+            let recorded = recorded.trim();
+            if recorded != hex::encode(sha3) {
+                return Err(CheckError::Mismatch {
+                    path: sha_path,
+                    message: format!(
+                        "records {recorded:?} but script.mv hashes to {}",
+                        hex::encode(sha3)
+                    ),
+                });
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(CheckError::Io {
+                path: sha_path,
+                source,
+            })
+        }
+    }
+    let embedded_next =
+        embedded_next_hash(&code).map_err(|(offset, message)| CheckError::Bytecode {
+            path: script_path.clone(),
+            offset,
+            message,
+        })?;
+    Ok(CheckedStep {
+        step: 0,
+        package: String::new(),
+        dir: dir.to_path_buf(),
+        code,
+        sha3,
+        embedded_next,
+    })
+}
+
+/// A cursor over bytes that reports the offset of what it could not read.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, (usize, String)> {
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or((self.pos, "unexpected end of file".to_string()))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn uleb(&mut self) -> Result<u64, (usize, String)> {
+        let start = self.pos;
+        let mut value: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err((start, "ULEB128 value is too long".into()))
+    }
+
+    fn take(&mut self, len: u64) -> Result<&[u8], (usize, String)> {
+        let len = usize::try_from(len).map_err(|_| (self.pos, "length too large".to_string()))?;
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or((
+                self.pos,
+                format!("{len} bytes needed, {} left", self.bytes.len() - self.pos),
+            ))?;
+        let out = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(out)
+    }
+}
+
+/// The next-step hash an upgrade script embeds: constant 1 of its constant pool, a
+/// `vector<u8>` of 32 bytes, or empty for the last step. Errors carry the byte offset.
+pub fn embedded_next_hash(code: &[u8]) -> Result<Vec<u8>, (usize, String)> {
+    const CONSTANT_POOL: u8 = 0x06;
+    let mut r = Reader {
+        bytes: code,
+        pos: 0,
+    };
+    if r.take(4)? != [0xa1, 0x1c, 0xeb, 0x0b] {
+        return Err((0, "bad magic (expected a1 1c eb 0b)".into()));
+    }
+    r.take(4)?; // version
+    let table_count = r.uleb()?;
+    let mut pool = None;
+    for _ in 0..table_count {
+        let kind = r.byte()?;
+        let offset = r.uleb()?;
+        let len = r.uleb()?;
+        if kind == CONSTANT_POOL {
+            pool = Some((offset, len));
+        }
+    }
+    let content_start = r.pos as u64;
+    let (offset, len) = pool.ok_or((r.pos, "the script has no constant pool".to_string()))?;
+    let start = content_start
+        .checked_add(offset)
+        .filter(|s| {
+            s.checked_add(len)
+                .is_some_and(|end| end <= code.len() as u64)
+        })
+        .ok_or((r.pos, "the constant pool lies outside the file".to_string()))?;
+    let mut c = Reader {
+        bytes: code.get(..(start + len) as usize).unwrap_or_default(),
+        pos: start as usize,
+    };
+    // Constant 0 is the framework address; constant 1 is the next hash.
+    let mut found = None;
+    for index in 0..2 {
+        let at = c.pos;
+        let ty = c.byte()?;
+        let ty_bytes = if ty == 0x0a {
+            vec![ty, c.byte()?]
+        } else {
+            vec![ty]
+        };
+        let data_len = c.uleb()?;
+        let data = c.take(data_len)?;
+        if index == 1 {
+            if ty_bytes != [0x0a, 0x02] {
+                return Err((at, "constant 1 is not a vector<u8>".into()));
+            }
+            let mut d = Reader {
+                bytes: data,
+                pos: 0,
+            };
+            let n = d.uleb()?;
+            let hash = d.take(n)?.to_vec();
+            if d.pos != data.len() {
+                return Err((at, "constant 1 has trailing bytes".into()));
+            }
+            if !(hash.is_empty() || hash.len() == 32) {
+                return Err((
+                    at,
+                    format!(
+                        "constant 1 is {} bytes; a next hash is 32 or empty",
+                        hash.len()
+                    ),
+                ));
+            }
+            found = Some(hash);
+        }
+    }
+    found.ok_or((start as usize, "no constant 1".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(embedded_next_hash(&[]).is_err());
+        assert!(embedded_next_hash(&[0xa1, 0x1c, 0xeb, 0x0b, 6, 0, 0, 0, 1, 6, 0, 200]).is_err());
+        assert!(embedded_next_hash(b"not a script").is_err());
+    }
+}
