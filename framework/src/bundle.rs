@@ -4,6 +4,7 @@
 //! bundle read, so a bundle can be inspected, edited and rewritten without drift.
 
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use move_bytecode::DeserializeError;
 use serde::{Deserialize, Serialize};
@@ -42,7 +43,48 @@ pub enum BundleError {
     Encode(bcs::Error),
 }
 
+/// A bundle file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleFileError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Bundle {
+        path: PathBuf,
+        #[source]
+        source: BundleError,
+    },
+}
+
 impl ReleaseBundle {
+    /// Reads and decodes a `.mrb` file; errors name the file.
+    pub fn read_file(path: &Path) -> Result<Self, BundleFileError> {
+        let bytes = std::fs::read(path).map_err(|source| BundleFileError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::read(&bytes).map_err(|source| BundleFileError::Bundle {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Encodes the bundle and writes it to `path`.
+    pub fn write_file(&self, path: &Path) -> Result<(), BundleFileError> {
+        let bytes = self.to_bytes().map_err(|source| BundleFileError::Bundle {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        std::fs::write(path, bytes).map_err(|source| BundleFileError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
     /// Decodes a `.mrb` file's bytes.
     pub fn read(bytes: &[u8]) -> Result<Self, BundleError> {
         bcs::from_bytes(bytes).map_err(|err| match wire::locate_bundle_error(bytes) {
@@ -279,6 +321,19 @@ mod tests {
             other => panic!("expected a trailing-byte error, got {other:?}"),
         }
         assert!(ReleaseBundle::read(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn files_are_named_in_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.mrb");
+        tiny().write_file(&path).unwrap();
+        assert_eq!(ReleaseBundle::read_file(&path).unwrap(), tiny());
+        std::fs::write(&path, [1u8]).unwrap();
+        let err = ReleaseBundle::read_file(&path).unwrap_err().to_string();
+        assert!(err.contains("b.mrb") && err.contains("byte 1"), "{err}");
+        let err = ReleaseBundle::read_file(&dir.path().join("none.mrb")).unwrap_err();
+        assert!(matches!(err, BundleFileError::Io { .. }));
     }
 
     #[test]

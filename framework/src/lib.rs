@@ -13,7 +13,7 @@ pub mod upgrade_script;
 pub mod verify_upgrade;
 mod wire;
 
-pub use bundle::{BundleError, PackageModule, ReleaseBundle, ReleasePackage};
+pub use bundle::{BundleError, BundleFileError, PackageModule, ReleaseBundle, ReleasePackage};
 pub use metadata::{
     AccountAddress, Any, MetadataError, ModuleMetadata, MoveOption, PackageDep, PackageMetadata,
     UpgradePolicy,
