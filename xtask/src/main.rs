@@ -4,6 +4,7 @@
 mod fixtures;
 mod inspect;
 mod parse;
+mod verify_upgrade;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,8 @@ enum Command {
     Parse(parse::ParseFlags),
     /// Verify the shared reference fixtures against the committed lock, downloading missing ones.
     Fixtures(fixtures::FixturesFlags),
+    /// Check a generated upgrade offline: script hashes, the next-hash chain, and the published modules against a bundle.
+    VerifyUpgrade(verify_upgrade::VerifyUpgradeFlags),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,5 +37,6 @@ fn main() -> anyhow::Result<()> {
         Command::Inspect(flags) => flags.run(),
         Command::Parse(flags) => flags.run(),
         Command::Fixtures(flags) => flags.run(),
+        Command::VerifyUpgrade(flags) => flags.run(),
     }
 }
