@@ -25,7 +25,7 @@ const MAX_NORMAL_TXN_BYTES: usize = 65536;
 /// Every script is re-hashed and the hash chain checked before a proposal is made; the node's
 /// chain id, the sender's key and the proposal's state are checked before anything is signed.
 #[derive(Debug, Parser)]
-#[command(name = "signer", version, about, long_about)]
+#[command(name = "signer", version, about, long_about, args_override_self = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
