@@ -15,6 +15,6 @@ mod wire;
 
 pub use bundle::{BundleError, BundleFileError, PackageModule, ReleaseBundle, ReleasePackage};
 pub use metadata::{
-    AccountAddress, Any, MetadataError, ModuleMetadata, MoveOption, PackageDep, PackageMetadata,
-    UpgradePolicy,
+    AccountAddress, Any, MetadataDecodeError, MetadataError, ModuleMetadata, MoveOption,
+    PackageDep, PackageMetadata, UpgradePolicy,
 };

@@ -188,9 +188,21 @@ impl PackageMetadata {
     }
 
     /// Decodes BCS bytes of a `PackageMetadata` (as an upgrade script passes it to
-    /// `code::publish_package_txn`), strictly: no trailing bytes, canonical lengths.
-    pub fn from_bcs(bytes: &[u8]) -> Result<Self, bcs::Error> {
-        bcs::from_bytes(bytes)
+    /// `code::publish_package_txn`), strictly: no trailing bytes, canonical lengths. An error
+    /// names the byte offset and field at fault.
+    pub fn from_bcs(bytes: &[u8]) -> Result<Self, MetadataDecodeError> {
+        bcs::from_bytes(bytes).map_err(|err| match crate::wire::locate_metadata_error(bytes) {
+            Err(at) => MetadataDecodeError {
+                offset: at.offset,
+                field: at.field,
+                problem: at.problem,
+            },
+            Ok(()) => MetadataDecodeError {
+                offset: 0,
+                field: "metadata".to_string(),
+                problem: err.to_string(),
+            },
+        })
     }
 
     /// The BCS bytes of this metadata.
@@ -202,6 +214,15 @@ impl PackageMetadata {
     pub fn has_sources(&self) -> bool {
         !self.modules.is_empty() && self.modules.iter().all(ModuleMetadata::has_source)
     }
+}
+
+/// Bytes that are not the BCS of a `PackageMetadata`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed package metadata at byte {offset} ({field}): {problem}")]
+pub struct MetadataDecodeError {
+    pub offset: usize,
+    pub field: String,
+    pub problem: String,
 }
 
 /// A blob in the metadata could not be turned back into what it holds.
@@ -280,5 +301,10 @@ mod tests {
         expected.extend([1, b'S', 0]);
         assert_eq!(bytes, expected);
         assert_eq!(PackageMetadata::from_bcs(&bytes).unwrap(), meta);
+        let err = PackageMetadata::from_bcs(&bytes[..bytes.len() - 1]).unwrap_err();
+        assert_eq!(
+            (err.offset, err.field.as_str()),
+            (bytes.len() - 1, "metadata.extension")
+        );
     }
 }

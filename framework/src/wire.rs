@@ -1,4 +1,4 @@
-//! Locates what is wrong in bytes that do not decode as a `ReleaseBundle`.
+//! Locates what is wrong in bytes that do not decode as a `ReleaseBundle` or `PackageMetadata`.
 //!
 //! Decoding itself is BCS through serde (`bundle.rs`); the `bcs` crate reports *what* failed but
 //! not *where*. This walker follows the same layout (the type tree of the bundle format, with BCS's
@@ -135,16 +135,23 @@ impl<'a> Walker<'a> {
         for d in 0..dirs {
             self.string(&format!("source_dirs[{d}]"))?;
         }
+        self.end("end of bundle")
+    }
+
+    fn end(&self, field: &str) -> Step<()> {
         if self.pos != self.bytes.len() {
             let extra = self.bytes.len() - self.pos;
-            return self.fail(
-                self.pos,
-                "end of bundle",
-                format!("{extra} trailing bytes after source_dirs"),
-            );
+            return self.fail(self.pos, field, format!("{extra} trailing bytes"));
         }
         Ok(())
     }
+}
+
+/// Walks `bytes` as a `PackageMetadata`; `Ok` when they fit the layout.
+pub(crate) fn locate_metadata_error(bytes: &[u8]) -> Result<(), Located> {
+    let mut walker = Walker { bytes, pos: 0 };
+    walker.metadata("metadata")?;
+    walker.end("end of metadata")
 }
 
 /// Walks `bytes` as a `ReleaseBundle`; `Ok` when they fit the layout.
@@ -170,6 +177,12 @@ mod tests {
         );
         // Empty bundle is fine; a trailing byte is not.
         assert!(locate_bundle_error(&[0, 0]).is_ok());
+        // Metadata: name "P", then the input ends inside upgrade_number.
+        let err = locate_metadata_error(&[1, b'P', 1, 0]).unwrap_err();
+        assert_eq!(
+            (err.offset, err.field.as_str()),
+            (3, "metadata.upgrade_number")
+        );
         assert_eq!(locate_bundle_error(&[0, 0, 9]).unwrap_err().offset, 2);
         // Bad UTF-8 in a source dir.
         let err = locate_bundle_error(&[0, 1, 2, b'a', 0xff]).unwrap_err();

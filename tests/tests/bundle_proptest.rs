@@ -1,11 +1,12 @@
 //! Bad bytes never panic the bundle reader: truncations, byte flips and insertions of a small
 //! bundle built from mainnet.mrb's real MoveStdlib package (and flips in the first kilobytes of
 //! the real file) give either a bundle that re-encodes to exactly the input, or an error that
-//! names an offset inside the input and the field at fault.
+//! names an offset inside the input and the field at fault. The same holds for package metadata
+//! as upgrade scripts carry it.
 
 use std::sync::OnceLock;
 
-use framework::{inspect, BundleError, ReleaseBundle};
+use framework::{inspect, BundleError, PackageMetadata, ReleaseBundle};
 use proptest::prelude::*;
 
 /// A three-module bundle cut from mainnet's MoveStdlib (with sources and source maps), and the
@@ -117,5 +118,58 @@ proptest! {
         let mut bytes = real.clone();
         bytes[at] ^= xor;
         check(&bytes)?;
+    }
+}
+
+/// The no-source metadata of mainnet's VendorStdlib (one dependency, 29 modules), as an upgrade
+/// script publishes it.
+fn metadata_input() -> Option<&'static Vec<u8>> {
+    static INPUT: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+    INPUT
+        .get_or_init(|| {
+            let (_, real) = inputs()?;
+            let mut meta = ReleaseBundle::read(real).unwrap().packages[1]
+                .metadata
+                .clone();
+            for module in &mut meta.modules {
+                module.source.clear();
+                module.source_map.clear();
+            }
+            Some(meta.to_bcs().unwrap())
+        })
+        .as_ref()
+}
+
+fn check_metadata(bytes: &[u8]) -> Result<(), TestCaseError> {
+    match PackageMetadata::from_bcs(bytes) {
+        Ok(meta) => {
+            prop_assert_eq!(meta.to_bcs().unwrap(), bytes);
+            let _ = meta.manifest_text();
+        }
+        Err(err) => {
+            prop_assert!(err.offset <= bytes.len());
+            prop_assert_ne!(err.field, "metadata", "{}", err.problem);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn metadata_mutations_never_panic(
+        cut in any::<prop::sample::Index>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..3)
+    ) {
+        let Some(original) = metadata_input() else { return Ok(()) };
+        let mut bytes = original.clone();
+        for (at, xor) in flips {
+            let at = at.index(bytes.len());
+            bytes[at] ^= xor;
+        }
+        check_metadata(&bytes)?;
+        let cut = cut.index(bytes.len());
+        check_metadata(&bytes[..cut])?;
     }
 }
