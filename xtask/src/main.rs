@@ -5,6 +5,7 @@ mod fixtures;
 mod inspect;
 mod parse;
 mod verify_upgrade;
+mod vm_conformance;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +29,8 @@ enum Command {
     Parse(parse::ParseFlags),
     /// Verify the shared reference fixtures against the committed lock, downloading missing ones.
     Fixtures(fixtures::FixturesFlags),
+    /// Run the Move VM over a conformance corpus and compare every test with the reference outcome.
+    VmConformance(vm_conformance::VmConformanceFlags),
     /// Check a generated upgrade offline: script hashes, the next-hash chain, and the published modules against a bundle.
     VerifyUpgrade(verify_upgrade::VerifyUpgradeFlags),
 }
@@ -37,6 +40,7 @@ fn main() -> anyhow::Result<()> {
         Command::Inspect(flags) => flags.run(),
         Command::Parse(flags) => flags.run(),
         Command::Fixtures(flags) => flags.run(),
+        Command::VmConformance(flags) => flags.run(),
         Command::VerifyUpgrade(flags) => flags.run(),
     }
 }
