@@ -13,7 +13,16 @@ use crate::file_format::*;
 /// for a unit built in memory: pass `&BinaryLayout::default()`).
 pub fn check_unit(unit: &CompiledUnit, layout: &BinaryLayout) -> Result<(), DeserializeError> {
     let view = unit.view();
-    let checker = Checker { view, layout };
+    let max_type_param = view
+        .signatures()
+        .iter()
+        .map(|sig| sig.tokens().iter().filter_map(max_type_parameter).max())
+        .collect();
+    let checker = Checker {
+        view,
+        layout,
+        max_type_param,
+    };
     checker.check_common()?;
     match unit {
         CompiledUnit::Module(module) => checker.check_module(module),
@@ -24,6 +33,25 @@ pub fn check_unit(unit: &CompiledUnit, layout: &BinaryLayout) -> Result<(), Dese
 struct Checker<'a> {
     view: BinaryIndexedView<'a>,
     layout: &'a BinaryLayout,
+    /// Per signature, the highest type parameter index it uses.
+    max_type_param: Vec<Option<u16>>,
+}
+
+/// The highest type parameter index in a token (iterative: in-memory tokens may be deep).
+fn max_type_parameter(token: &SignatureToken) -> Option<u16> {
+    let mut max = None;
+    let mut stack = vec![token];
+    while let Some(t) = stack.pop() {
+        match t {
+            SignatureToken::TypeParameter(i) => max = max.max(Some(*i)),
+            SignatureToken::Vector(inner)
+            | SignatureToken::Reference(inner)
+            | SignatureToken::MutableReference(inner) => stack.push(inner),
+            SignatureToken::StructInstantiation(_, args) => stack.extend(args.iter()),
+            _ => {}
+        }
+    }
+    max
 }
 
 fn oob(what: &'static str, index: usize, table: TableKind, len: usize) -> ErrorKind {
@@ -86,66 +114,82 @@ impl<'a> Checker<'a> {
         token: &SignatureToken,
         type_params: Option<usize>,
     ) -> Result<(), ErrorKind> {
+        self.check_token_at(token, type_params, 1)
+    }
+
+    fn check_token_at(
+        &self,
+        token: &SignatureToken,
+        type_params: Option<usize>,
+        depth: usize,
+    ) -> Result<(), ErrorKind> {
+        // Tokens from the reader are at most this deep; an in-memory unit may not be.
+        if depth > limits::SIGNATURE_TOKEN_DEPTH_MAX {
+            return Err(ErrorKind::TypeTooDeep(limits::SIGNATURE_TOKEN_DEPTH_MAX));
+        }
         let handles = self.view.struct_handles();
-        for node in token.preorder() {
-            match node {
-                SignatureToken::Struct(sh) => {
-                    let handle = handles.get(sh.into_index()).ok_or_else(|| {
-                        oob(
-                            "struct handle",
-                            sh.into_index(),
-                            TableKind::StructHandles,
-                            handles.len(),
-                        )
-                    })?;
-                    if !handle.type_parameters.is_empty() {
-                        return Err(ErrorKind::GenericStructWithoutArguments {
-                            handle: sh.into_index(),
-                            expected: handle.type_parameters.len(),
-                        });
-                    }
+        let handle_at = |sh: &StructHandleIndex| {
+            handles.get(sh.into_index()).ok_or_else(|| {
+                oob(
+                    "struct handle",
+                    sh.into_index(),
+                    TableKind::StructHandles,
+                    handles.len(),
+                )
+            })
+        };
+        match token {
+            SignatureToken::Struct(sh) => {
+                let handle = handle_at(sh)?;
+                if !handle.type_parameters.is_empty() {
+                    return Err(ErrorKind::GenericStructWithoutArguments {
+                        handle: sh.into_index(),
+                        expected: handle.type_parameters.len(),
+                    });
                 }
-                SignatureToken::StructInstantiation(sh, args) => {
-                    let handle = handles.get(sh.into_index()).ok_or_else(|| {
-                        oob(
-                            "struct handle",
-                            sh.into_index(),
-                            TableKind::StructHandles,
-                            handles.len(),
-                        )
-                    })?;
-                    if handle.type_parameters.len() != args.len() {
-                        return Err(ErrorKind::TypeArgumentCountMismatch {
-                            handle: sh.into_index(),
-                            expected: handle.type_parameters.len(),
-                            found: args.len(),
-                        });
-                    }
-                }
-                SignatureToken::TypeParameter(index) => {
-                    if let Some(count) = type_params {
-                        if *index as usize >= count {
-                            return Err(ErrorKind::TypeParameterOutOfBounds {
-                                index: *index as usize,
-                                count,
-                            });
-                        }
-                    }
-                }
-                _ => {}
             }
+            SignatureToken::StructInstantiation(sh, args) => {
+                let handle = handle_at(sh)?;
+                if handle.type_parameters.len() != args.len() {
+                    return Err(ErrorKind::TypeArgumentCountMismatch {
+                        handle: sh.into_index(),
+                        expected: handle.type_parameters.len(),
+                        found: args.len(),
+                    });
+                }
+                for arg in args {
+                    self.check_token_at(arg, type_params, depth + 1)?;
+                }
+            }
+            SignatureToken::Vector(inner)
+            | SignatureToken::Reference(inner)
+            | SignatureToken::MutableReference(inner) => {
+                self.check_token_at(inner, type_params, depth + 1)?
+            }
+            SignatureToken::TypeParameter(index) => {
+                if let Some(count) = type_params {
+                    if *index as usize >= count {
+                        return Err(ErrorKind::TypeParameterOutOfBounds {
+                            index: *index as usize,
+                            count,
+                        });
+                    }
+                }
+            }
+            _ => {}
         }
         Ok(())
     }
 
     /// Checks the type parameters used by signature `sig` against `count` in scope.
     fn check_signature_scope(&self, sig: SignatureIndex, count: usize) -> Result<(), ErrorKind> {
-        if let Some(signature) = self.view.signature(sig) {
-            for token in signature.tokens() {
-                self.check_token(token, Some(count))?;
-            }
+        match self.max_type_param.get(sig.into_index()).copied().flatten() {
+            Some(max) if max as usize >= count => Err(ErrorKind::TypeParameterOutOfBounds {
+                index: max as usize,
+                count,
+            }),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn check_common(&self) -> Result<(), DeserializeError> {

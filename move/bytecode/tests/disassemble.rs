@@ -371,8 +371,8 @@ fn parse_upstream(text: &str) -> BTreeMap<String, Vec<Listed>> {
             functions.get_mut(name).unwrap().push((mnemonic, operand));
         } else if line.trim_end().ends_with('{')
             && line.contains('(')
-            && !line.starts_with("module")
-            && !line.starts_with("struct")
+            && !line.starts_with("module ")
+            && !line.starts_with("struct ")
         {
             let line = line.replace("public(friend)", "public_friend");
             let head = &line[..line.find('(').unwrap()];
