@@ -41,7 +41,10 @@ fn roundtrip_all(relative: &str, modules: &[(String, String, Vec<u8>)]) {
             }
         };
         if module.name().as_str() != name {
-            failures.push(format!("{relative} {package}::{name}: self name is {}", module.name()));
+            failures.push(format!(
+                "{relative} {package}::{name}: self name is {}",
+                module.name()
+            ));
         }
         match module.serialize() {
             Ok(written) if &written == bytes => {}
@@ -49,12 +52,18 @@ fn roundtrip_all(relative: &str, modules: &[(String, String, Vec<u8>)]) {
                 "{relative} {package}::{name}: {} bytes written, {} read; first difference at {}",
                 written.len(),
                 bytes.len(),
-                written.iter().zip(bytes).position(|(a, b)| a != b).unwrap_or(written.len().min(bytes.len()))
+                written
+                    .iter()
+                    .zip(bytes)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(written.len().min(bytes.len()))
             )),
             Err(e) => failures.push(format!("{relative} {package}::{name}: {e}")),
         }
         if !matches!(deserialize_unit(bytes), Ok(CompiledUnit::Module(_))) {
-            failures.push(format!("{relative} {package}::{name}: not detected as a module"));
+            failures.push(format!(
+                "{relative} {package}::{name}: not detected as a module"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -114,12 +123,18 @@ fn mainnet_version_module_has_the_specified_layout() {
     };
     let (_, _, bytes) = modules.iter().find(|(_, n, _)| n == "version").unwrap();
     assert_eq!(bytes.len(), 941);
-    let (unit, layout) =
-        deserialize_with_layout(bytes, Some(UnitKind::Module), &DeserializerConfig::default())
-            .unwrap();
+    let (unit, layout) = deserialize_with_layout(
+        bytes,
+        Some(UnitKind::Module),
+        &DeserializerConfig::default(),
+    )
+    .unwrap();
     assert_eq!(layout.header_len, 55);
-    let directory: Vec<(TableKind, u32, u32)> =
-        layout.tables.iter().map(|t| (t.kind, t.offset, t.length)).collect();
+    let directory: Vec<(TableKind, u32, u32)> = layout
+        .tables
+        .iter()
+        .map(|t| (t.kind, t.offset, t.length))
+        .collect();
     assert_eq!(
         directory,
         vec![
@@ -141,9 +156,15 @@ fn mainnet_version_module_has_the_specified_layout() {
     assert_eq!(module.self_id().to_string(), "0x1::version");
     let meta = RuntimeModuleMetadata::decode(METADATA_KEY_V1, &module.metadata[0].value).unwrap();
     assert_eq!(module.metadata[0].value.len(), 204);
-    let codes: Vec<(u64, &str)> =
-        meta.error_map.iter().map(|(c, d)| (*c, d.code_name.as_str())).collect();
-    assert_eq!(codes, [(1, "EINVALID_MAJOR_VERSION_NUMBER"), (2, "ENOT_AUTHORIZED")]);
+    let codes: Vec<(u64, &str)> = meta
+        .error_map
+        .iter()
+        .map(|(c, d)| (*c, d.code_name.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [(1, "EINVALID_MAJOR_VERSION_NUMBER"), (2, "ENOT_AUTHORIZED")]
+    );
     assert!(meta.struct_attributes.is_empty());
     assert_eq!(meta.fun_attributes[0].0, "get_git_hash");
     assert_eq!(meta.fun_attributes[0].1[0].kind, 1);
@@ -168,7 +189,10 @@ fn parse_upstream(text: &str) -> BTreeMap<String, Vec<Listed>> {
             if index.parse::<usize>().is_err() {
                 continue;
             }
-            let mnemonic: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let mnemonic: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
             let tail = &rest[mnemonic.len()..];
             let operand = match tail.chars().next() {
                 Some('[') => tail[..=tail.find(']').unwrap()].to_string(),
