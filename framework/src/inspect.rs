@@ -286,6 +286,8 @@ pub enum ExtractError {
         what: &'static str,
         name: String,
     },
+    #[error("package `{package}`: two modules are named `{name}`")]
+    DuplicateModule { package: String, name: String },
     #[error("packages `{first}` and `{second}` would both extract to `{dir}`")]
     DuplicateDir {
         first: String,
@@ -332,6 +334,14 @@ pub fn extract_bundle(
                 package: name.to_string(),
                 what: "module name",
                 name: module.name.into_owned(),
+            });
+        }
+        let mut names: Vec<_> = package.modules().map(|m| m.name).collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(ExtractError::DuplicateModule {
+                package: name.to_string(),
+                name: pair[0].to_string(),
             });
         }
     }

@@ -153,6 +153,12 @@ fn unsafe_or_clashing_names_are_refused_before_writing() {
     let err = extract_bundle(&clash, &out).unwrap_err();
     assert!(matches!(err, ExtractError::DuplicateDir { .. }), "{err}");
 
+    let mut twice = original.clone();
+    twice.packages[1].metadata.modules[5].name = "any".into();
+    let err = extract_bundle(&twice, &out).unwrap_err();
+    assert!(matches!(err, ExtractError::DuplicateModule { .. }), "{err}");
+    assert!(!out.exists());
+
     // Without usable source dirs, packages are extracted under their names.
     let mut bare = original;
     bare.source_dirs.clear();
