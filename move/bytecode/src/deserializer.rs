@@ -109,6 +109,32 @@ impl CompiledModule {
     }
 }
 
+impl CompiledModule {
+    /// Reads a module with explicit options (e.g. `max_version: 6`, as the 0L VM does).
+    pub fn deserialize_with_config(
+        bytes: &[u8],
+        config: &DeserializerConfig,
+    ) -> Result<CompiledModule, DeserializeError> {
+        match deserialize_with_layout(bytes, Some(UnitKind::Module), config)?.0 {
+            CompiledUnit::Module(m) => Ok(m),
+            CompiledUnit::Script(_) => unreachable_unit(),
+        }
+    }
+}
+
+impl CompiledScript {
+    /// Reads a script with explicit options (e.g. `max_version: 6`, as the 0L VM does).
+    pub fn deserialize_with_config(
+        bytes: &[u8],
+        config: &DeserializerConfig,
+    ) -> Result<CompiledScript, DeserializeError> {
+        match deserialize_with_layout(bytes, Some(UnitKind::Script), config)?.0 {
+            CompiledUnit::Script(s) => Ok(s),
+            CompiledUnit::Module(_) => unreachable_unit(),
+        }
+    }
+}
+
 impl CompiledScript {
     /// Reads a script with the default configuration (versions 5–7, bounds checked).
     pub fn deserialize(bytes: &[u8]) -> Result<CompiledScript, DeserializeError> {

@@ -33,11 +33,10 @@ pub fn disassemble_script(script: &CompiledScript) -> String {
 
 /// Disassembles a unit; with its layout, lines carry file offsets.
 pub fn disassemble(unit: &CompiledUnit, layout: Option<&BinaryLayout>) -> String {
-    let mut d = Disassembler::new(unit.view());
-    if let Some(layout) = layout {
-        d = d.with_layout(layout.clone());
+    match layout {
+        Some(layout) => Disassembler::with_given_layout(unit.view(), layout.clone()).render(),
+        None => Disassembler::new(unit.view()).render(),
     }
-    d.render()
 }
 
 /// Reads `bytes` (a module or a script, detected) and disassembles it with file offsets.
@@ -56,7 +55,7 @@ pub struct Disassembler<'a> {
 impl<'a> Disassembler<'a> {
     /// A disassembler for a module or script view. The layout is recomputed by writing the unit
     /// (which reproduces the original bytes of any unit the reader accepted); use
-    /// [`Disassembler::with_layout`] to give it instead.
+    /// [`Disassembler::with_given_layout`] to give it instead.
     pub fn new(view: BinaryIndexedView<'a>) -> Self {
         let layout = recompute_layout(view);
         Disassembler {
@@ -66,10 +65,14 @@ impl<'a> Disassembler<'a> {
         }
     }
 
-    /// Uses `layout` for the header and file offsets.
-    pub fn with_layout(mut self, layout: BinaryLayout) -> Self {
-        self.layout = Some(layout);
-        self
+    /// A disassembler that takes the header and file offsets from `layout` (as returned by
+    /// [`deserialize_with_layout`] for the bytes the unit was read from).
+    pub fn with_given_layout(view: BinaryIndexedView<'a>, layout: BinaryLayout) -> Self {
+        Disassembler {
+            view,
+            layout: Some(layout),
+            out: String::new(),
+        }
     }
 
     /// Produces the listing.
