@@ -192,72 +192,125 @@ pub fn run_case_filtered(
     case_dir: &Path,
     filter: impl Fn(&str) -> bool,
 ) -> Result<CaseReport, ConformanceError> {
-    let case = case_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let results_path = case_dir.join("expected/results.json");
-    let text = std::fs::read_to_string(&results_path).map_err(|source| ConformanceError::Io {
-        path: results_path.clone(),
-        source,
-    })?;
-    let results: Results =
-        serde_json::from_str(&text).map_err(|source| ConformanceError::Json {
-            path: results_path.clone(),
-            source,
-        })?;
-    let mut blobs = Vec::with_capacity(results.modules.len());
-    for m in &results.modules {
-        let path = case_dir.join(&m.path);
-        let bytes = std::fs::read(&path).map_err(|source| ConformanceError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        if bytes.is_empty() {
-            return Err(ConformanceError::Format {
-                path,
-                message: format!("module {} is empty", m.module),
-            });
-        }
-        blobs.push(bytes);
-    }
-    let mut loader = Loader::new();
-    let published = publish_bundle(&mut loader, &blobs);
-    let budget = results.execution_bound.unwrap_or(UNIT_TEST_GAS_BUDGET);
+    let case = LoadedCase::load(case_dir)?;
     let mut report = CaseReport {
-        case: case.clone(),
+        case: case.name.clone(),
         tests: 0,
         matched: 0,
         instructions: 0,
         mismatches: Vec::new(),
     };
-    for test in results.tests.iter().filter(|t| filter(&t.name)) {
+    for test in case.results.tests.iter().filter(|t| filter(&t.name)) {
         report.tests += 1;
-        let outcome = match &published {
-            Err(e) => Err(format!("publishing failed: {e}")),
-            Ok(_) => run_test(&loader, test, budget).map(|(o, n)| {
-                report.instructions += n;
-                o
+        let outcome = case.run(test);
+        report.instructions += outcome.instructions;
+        match outcome.mismatch {
+            None => report.matched += 1,
+            Some((expected, actual)) => report.mismatches.push(Mismatch {
+                case: case.name.clone(),
+                test: test.name.clone(),
+                expected,
+                actual,
             }),
-        };
-        match outcome.and_then(|actual| compare(test, &actual)) {
-            Ok(()) => report.matched += 1,
-            Err(detail) => {
-                let (expected, actual) = detail
-                    .split_once("\u{0}")
-                    .map_or((detail.clone(), String::new()), |(a, b)| {
-                        (a.to_string(), b.to_string())
-                    });
-                report.mismatches.push(Mismatch {
-                    case: case.clone(),
-                    test: test.name.clone(),
-                    expected,
-                    actual,
-                });
-            }
         }
     }
     Ok(report)
+}
+
+/// How one test went: the difference from the reference (expected, actual), if any, and the
+/// number of instructions executed.
+#[derive(Clone, Debug)]
+pub struct TestOutcome {
+    pub mismatch: Option<(String, String)>,
+    pub instructions: u64,
+}
+
+/// A case read from disk with its modules published into a fresh loader.
+pub struct LoadedCase {
+    pub name: String,
+    results: Results,
+    loader: Result<Loader, VmError>,
+    budget: u64,
+}
+
+impl LoadedCase {
+    /// Reads `expected/results.json` and publishes every module it lists.
+    pub fn load(case_dir: &Path) -> Result<Self, ConformanceError> {
+        let name = case_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let results_path = case_dir.join("expected/results.json");
+        let text =
+            std::fs::read_to_string(&results_path).map_err(|source| ConformanceError::Io {
+                path: results_path.clone(),
+                source,
+            })?;
+        let results: Results =
+            serde_json::from_str(&text).map_err(|source| ConformanceError::Json {
+                path: results_path.clone(),
+                source,
+            })?;
+        let mut blobs = Vec::with_capacity(results.modules.len());
+        for m in &results.modules {
+            let path = case_dir.join(&m.path);
+            let bytes = std::fs::read(&path).map_err(|source| ConformanceError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if bytes.is_empty() {
+                return Err(ConformanceError::Format {
+                    path,
+                    message: format!("module {} is empty", m.module),
+                });
+            }
+            blobs.push(bytes);
+        }
+        let mut loader = Loader::new();
+        let loader = publish_bundle(&mut loader, &blobs).map(|_| loader);
+        let budget = results.execution_bound.unwrap_or(UNIT_TEST_GAS_BUDGET);
+        Ok(LoadedCase {
+            name,
+            results,
+            loader,
+            budget,
+        })
+    }
+
+    /// Full names (`0x42::m::f`) of the case's tests, in file order.
+    pub fn test_names(&self) -> Vec<&str> {
+        self.results.tests.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    /// Runs the named test in a fresh session; `None` if the case has no such test.
+    pub fn run_test(&self, name: &str) -> Option<TestOutcome> {
+        let test = self.results.tests.iter().find(|t| t.name == name)?;
+        Some(self.run(test))
+    }
+
+    fn run(&self, test: &TestEntry) -> TestOutcome {
+        let (actual, instructions) = match &self.loader {
+            Err(e) => (Err(format!("publishing failed: {e}")), 0),
+            Ok(loader) => match run_test(loader, test, self.budget) {
+                Ok((actual, n)) => (Ok(actual), n),
+                Err(e) => (Err(e), 0),
+            },
+        };
+        let mismatch = match actual.and_then(|a| compare(test, &a)) {
+            Ok(()) => None,
+            Err(detail) => Some(
+                detail
+                    .split_once('\u{0}')
+                    .map_or((detail.clone(), String::new()), |(a, b)| {
+                        (a.to_string(), b.to_string())
+                    }),
+            ),
+        };
+        TestOutcome {
+            mismatch,
+            instructions,
+        }
+    }
 }
 
 /// How one test ended in this VM.

@@ -100,8 +100,9 @@ impl std::fmt::Debug for LoadedFunction {
     }
 }
 
-/// Every module, struct and function loaded into one VM.
-#[derive(Default)]
+/// Every module, struct and function loaded into one VM. Cloning is cheap (shared tables), so a
+/// loader with a common base of modules can be forked.
+#[derive(Default, Clone)]
 pub struct Loader {
     pub(crate) modules: Vec<Rc<LoadedModule>>,
     pub(crate) module_index: HashMap<ModuleKey, usize>,
