@@ -257,7 +257,8 @@ impl fmt::Display for UnitReport {
 pub struct ExtractedPackage {
     pub name: String,
     pub dir: PathBuf,
-    /// `.move` files written under `sources/`.
+    /// `.move` files written under `sources/` (a file that defines several modules is embedded
+    /// once per module but written once).
     pub sources: usize,
     /// `.mv` files written under `bytecode_modules/`.
     pub modules: usize,
@@ -372,10 +373,16 @@ fn extract_package(package: &ReleasePackage, dir: &Path) -> Result<ExtractedPack
         write(&dir.join("Move.toml"), text.as_bytes())?;
         result.manifest = true;
     }
+    // Modules defined in one file embed that whole file each; write it once, or the package
+    // would define those modules twice.
+    let mut written_sources: Vec<&[u8]> = Vec::new();
     for module in &modules {
         let source = match module.metadata {
-            Some(m) => m.source_text().map_err(meta_err)?,
-            None => None,
+            Some(m) if !written_sources.contains(&m.source.as_slice()) => {
+                written_sources.push(&m.source);
+                m.source_text().map_err(meta_err)?
+            }
+            _ => None,
         };
         if let Some(text) = source {
             write(

@@ -95,6 +95,25 @@ fn mainnet_extracts_to_packages_whose_dependencies_resolve() {
     assert_eq!(resolved, 2);
 }
 
+#[test]
+fn a_file_embedded_for_two_modules_is_written_once() {
+    let Some(bytes) = libra_fixtures::read("libra/releases/mainnet.mrb") else {
+        return;
+    };
+    let mut bundle = ReleaseBundle::read(&bytes).unwrap();
+    // As if `hash` were defined in the same file as `bcs`.
+    let modules = &mut bundle.packages[0].metadata.modules;
+    modules[2].source = modules[0].source.clone();
+    let tmp = tempfile::tempdir().unwrap();
+    let extracted = extract_bundle(&bundle, tmp.path()).unwrap();
+    assert_eq!(extracted[0].sources, 10);
+    assert_eq!(extracted[0].modules, 11);
+    let dir = &extracted[0].dir;
+    assert!(dir.join("sources/bcs.move").exists());
+    assert!(!dir.join("sources/hash.move").exists());
+    assert!(dir.join("bytecode_modules/hash.mv").exists());
+}
+
 fn without_sources(mut bundle: ReleaseBundle) -> ReleaseBundle {
     for package in &mut bundle.packages {
         for module in &mut package.metadata.modules {
