@@ -4,6 +4,7 @@
 //! The work is done by `framework::inspect`; this file reads the file, picks the output and adds
 //! file names to errors.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -46,13 +47,20 @@ impl InspectFlags {
 
     fn bundle(&self, bytes: &[u8]) -> Result<()> {
         let file = self.file.display();
-        let bundle = framework::ReleaseBundle::read(bytes).with_context(|| format!("{file}"))?;
+        let bundle = framework::ReleaseBundle::read(bytes).with_context(|| {
+            if self.file.extension().is_some_and(|e| e == "mrb") {
+                format!("{file}")
+            } else {
+                // Neither .mrb nor a Move binary: say how the file was taken.
+                format!("{file}: no Move binary magic, so read as a release bundle")
+            }
+        })?;
         let report = inspect::report(&bundle, bytes);
         let Some(out) = &self.extract else {
             if self.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
             } else if !self.quiet {
-                print!("{report}");
+                emit(&report.to_string())?;
             }
             return Ok(());
         };
@@ -63,11 +71,13 @@ impl InspectFlags {
                 report: &report,
                 extracted: &extracted,
             };
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            emit(&(serde_json::to_string_pretty(&value)? + "\n"))?;
         } else if !self.quiet {
-            for package in &extracted {
-                println!("{}", describe(package, out));
-            }
+            let lines: String = extracted
+                .iter()
+                .map(|package| describe(package, out) + "\n")
+                .collect();
+            emit(&lines)?;
         }
         Ok(())
     }
@@ -82,11 +92,25 @@ impl InspectFlags {
         let report =
             inspect::inspect_unit(bytes).with_context(|| format!("{}", self.file.display()))?;
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
         } else if !self.quiet {
-            print!("{report}");
+            emit(&report.to_string())?;
         }
         Ok(())
+    }
+}
+
+/// Writes to stdout; a reader that stops early (`| head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(err).context("writing to stdout")
+        }
+        _ => Ok(()),
     }
 }
 
