@@ -48,6 +48,8 @@ pub(crate) struct Interpreter<'a> {
     frames: Vec<Frame>,
     /// Instructions executed (for benchmarks and reports).
     pub instructions: u64,
+    /// Shared empty type-argument list, so non-generic calls allocate nothing for it.
+    no_ty_args: Rc<Vec<Type>>,
 }
 
 fn arith() -> VmError {
@@ -169,6 +171,7 @@ impl<'a> Interpreter<'a> {
             stack: Vec::new(),
             frames: Vec::new(),
             instructions: 0,
+            no_ty_args: Rc::new(Vec::new()),
         }
     }
 
@@ -546,7 +549,7 @@ impl<'a> Interpreter<'a> {
                     }
                     self.push(Value::Ref(Reference::new(c, *k as usize)))?;
                 }
-                Instr::Call(fid) => return Ok(Exit::Call(*fid, Rc::new(Vec::new()))),
+                Instr::Call(fid) => return Ok(Exit::Call(*fid, self.no_ty_args.clone())),
                 Instr::CallGeneric(inst) => {
                     let (fid, args) = frame
                         .module

@@ -53,57 +53,64 @@ fn native_format_list(
     let Ok(fmt) = String::from_utf8(bytes_arg(&fmt)?) else {
         return Ok(NativeResult::Abort(EINVALID_FORMAT));
     };
-    let mut layout = ctx.loader.layout(ty_arg(tys, 0)?)?;
+    let mut list_ty = ty_arg(tys, 0)?.clone();
     let mut current = list.into_ref()?.read_ref()?;
+    // List elements are shown with their full type names, on one line, without integer suffixes.
     let style = Style {
-        type_tag: false,
+        type_tag: true,
         canonicalize: false,
         single_line: true,
         include_int_types: false,
     };
     let mut out = String::new();
-    let mut chars = fmt.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                out.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                out.push('}');
-            }
-            '{' if chars.peek() == Some(&'}') => {
-                chars.next();
-                // The list is `Cons { car, cdr }` ending in `NIL`.
-                let Layout::Struct(s) = &layout else {
-                    return Err(type_error("format list"));
-                };
-                if s.name != "Cons" || s.fields.len() != 2 {
+    // 1 after an opening brace, -1 after a closing one, 0 otherwise.
+    let mut pending: i8 = 0;
+    for c in fmt.chars() {
+        match (pending, c) {
+            (1, '}') => {
+                pending = 0;
+                let Some(args) = list_node(ctx, &list_ty, "Cons")? else {
                     return Ok(NativeResult::Abort(EARGS_MISMATCH));
-                }
+                };
                 let fields = read(current.as_struct()?)?.clone();
                 let [car, cdr] =
                     <[Value; 2]>::try_from(fields).map_err(|_| type_error("format list"))?;
-                format_value(&car, &s.fields[0], style, 0, &mut out)?;
-                let next_layout = s.fields[1].clone();
+                let (car_ty, cdr_ty) = match args.as_slice() {
+                    [a, b] => (a.clone(), b.clone()),
+                    _ => return Err(type_error("format list")),
+                };
+                let layout = ctx.loader.layout(&car_ty)?;
+                format_value(&car, &layout, style, 0, &mut out)?;
                 current = cdr;
-                layout = next_layout;
+                list_ty = cdr_ty;
             }
-            '{' | '}' => return Ok(NativeResult::Abort(EINVALID_FORMAT)),
-            other => out.push(other),
+            (1, '{') | (-1, '}') => {
+                pending = 0;
+                out.push(c);
+            }
+            (1, _) | (-1, _) => return Ok(NativeResult::Abort(EINVALID_FORMAT)),
+            (_, '{') => pending = 1,
+            (_, '}') => pending = -1,
+            _ => out.push(c),
         }
     }
-    if matches!(&layout, Layout::Struct(s) if s.name == "Cons") {
+    if pending != 0 {
+        return Ok(NativeResult::Abort(EINVALID_FORMAT));
+    }
+    if list_node(ctx, &list_ty, "NIL")?.is_none() {
         return Ok(NativeResult::Abort(EARGS_MISMATCH));
     }
     ret(vec![string_value(&out)])
 }
 
-fn indent(out: &mut String, depth: usize) {
-    for _ in 0..depth {
-        out.push_str("    ");
-    }
+/// The type arguments of `ty` if it is `0x1::string_utils::<name>`.
+fn list_node(ctx: &NativeContext, ty: &Type, name: &str) -> VmResult<Option<Vec<Type>>> {
+    let Type::Struct(id, args) = ty else {
+        return Ok(None);
+    };
+    let def = ctx.loader.struct_def(*id)?;
+    let at_one = def.module.address[..31].iter().all(|b| *b == 0) && def.module.address[31] == 1;
+    Ok((at_one && def.module.name == "string_utils" && def.name == name).then(|| args.clone()))
 }
 
 fn address_text(a: &[u8; 32], canonical: bool) -> String {
@@ -114,26 +121,46 @@ fn address_text(a: &[u8; 32], canonical: bool) -> String {
     }
 }
 
-/// Opens an element of a list: a separator, then a space or a new indented line.
-fn separator(out: &mut String, i: usize, style: Style, depth: usize) {
-    if i > 0 {
-        out.push(',');
-    }
-    if style.single_line {
-        out.push(' ');
-    } else {
+fn space_or_newline(out: &mut String, newline: bool, depth: usize) {
+    if newline {
         out.push('\n');
-        indent(out, depth + 1);
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    } else {
+        out.push(' ');
     }
 }
 
-fn close(out: &mut String, style: Style, depth: usize) {
-    if style.single_line {
-        out.push(' ');
-    } else {
-        out.push('\n');
-        indent(out, depth);
+/// The elements of a vector or the fields of a struct (`names` given), between the brackets.
+fn format_items(
+    items: &[Value],
+    layouts: &mut dyn Iterator<Item = (&Layout, Option<&str>)>,
+    style: Style,
+    depth: usize,
+    newline: bool,
+    out: &mut String,
+) -> VmResult<()> {
+    if items.is_empty() {
+        return Ok(());
     }
+    space_or_newline(out, newline, depth + 1);
+    for (i, v) in items.iter().enumerate() {
+        let (layout, name) = layouts
+            .next()
+            .ok_or_else(|| type_error("value does not match its layout"))?;
+        if i > 0 {
+            out.push(',');
+            space_or_newline(out, newline, depth + 1);
+        }
+        if let Some(name) = name {
+            out.push_str(name);
+            out.push_str(": ");
+        }
+        format_value(v, layout, style, depth + 1, out)?;
+    }
+    space_or_newline(out, newline, depth);
+    Ok(())
 }
 
 fn format_value(
@@ -149,45 +176,60 @@ fn format_value(
     if let Value::Ref(r) = v {
         return r.with(|inner| format_value(inner, layout, style, depth, out));
     }
-    let int = |out: &mut String, text: String, suffix: &str| {
-        out.push_str(&text);
-        if style.include_int_types {
-            out.push_str(suffix);
-        }
-    };
+    let mut suffix = "";
     match (v, layout) {
         (Value::Bool(b), Layout::Bool) => out.push_str(if *b { "true" } else { "false" }),
-        (Value::U8(x), Layout::U8) => int(out, x.to_string(), "u8"),
-        (Value::U16(x), Layout::U16) => int(out, x.to_string(), "u16"),
-        (Value::U32(x), Layout::U32) => int(out, x.to_string(), "u32"),
-        (Value::U64(x), Layout::U64) => int(out, x.to_string(), "u64"),
-        (Value::U128(x), Layout::U128) => int(out, x.to_string(), "u128"),
-        (Value::U256(x), Layout::U256) => int(out, x.to_string(), "u256"),
+        (Value::U8(x), Layout::U8) => {
+            out.push_str(&x.to_string());
+            suffix = "u8";
+        }
+        (Value::U16(x), Layout::U16) => {
+            out.push_str(&x.to_string());
+            suffix = "u16";
+        }
+        (Value::U32(x), Layout::U32) => {
+            out.push_str(&x.to_string());
+            suffix = "u32";
+        }
+        (Value::U64(x), Layout::U64) => {
+            out.push_str(&x.to_string());
+            suffix = "u64";
+        }
+        (Value::U128(x), Layout::U128) => {
+            out.push_str(&x.to_string());
+            suffix = "u128";
+        }
+        (Value::U256(x), Layout::U256) => {
+            out.push_str(&x.to_string());
+            suffix = "u256";
+        }
         (Value::Address(a), Layout::Address) => {
             out.push('@');
             out.push_str(&address_text(a, style.canonicalize));
         }
         (Value::Struct(_), Layout::Signer) => {
-            out.push_str("signer(@");
+            out.push_str("signer(");
             out.push_str(&address_text(&v.signer_address()?, style.canonicalize));
             out.push(')');
         }
         (Value::Vector(_), Layout::Vector(elem)) if **elem == Layout::U8 => {
             out.push_str("0x");
             out.push_str(&hex::encode(v.to_bytes()?));
+            return Ok(());
         }
         (Value::Vector(c), Layout::Vector(elem)) => {
             let elems = read(c)?;
-            if elems.is_empty() {
-                out.push_str("[]");
-                return Ok(());
-            }
+            let primitive = !matches!(**elem, Layout::Vector(_) | Layout::Struct(_));
             out.push('[');
-            for (i, e) in elems.iter().enumerate() {
-                separator(out, i, style, depth);
-                format_value(e, elem, style, depth + 1, out)?;
-            }
-            close(out, style, depth);
+            let mut layouts = std::iter::repeat((&**elem, None));
+            format_items(
+                &elems,
+                &mut layouts,
+                style,
+                depth,
+                !style.single_line && !primitive,
+                out,
+            )?;
             out.push(']');
         }
         (Value::Struct(c), Layout::Struct(s)) => {
@@ -197,8 +239,11 @@ fn format_value(
                     .first()
                     .ok_or_else(|| type_error("string"))?
                     .to_bytes()?;
+                let text = String::from_utf8_lossy(&bytes)
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"");
                 out.push('"');
-                out.push_str(&String::from_utf8_lossy(&bytes));
+                out.push_str(&text);
                 out.push('"');
                 return Ok(());
             }
@@ -208,7 +253,7 @@ fn format_value(
                     return Err(type_error("option"));
                 };
                 let elems = read(inner.as_vector()?)?;
-                match elems.first() {
+                match elems.last() {
                     None => out.push_str("None"),
                     Some(x) => {
                         out.push_str("Some(");
@@ -223,28 +268,27 @@ fn format_value(
                 out.push_str("::");
                 out.push_str(&s.module);
                 out.push_str("::");
-            }
-            out.push_str(&s.name);
-            if style.type_tag && !s.type_args.is_empty() {
-                out.push('<');
-                out.push_str(&s.type_args.join(", "));
-                out.push('>');
+                out.push_str(&s.name);
+                if !s.type_args.is_empty() {
+                    out.push('<');
+                    out.push_str(&s.type_args.join(", "));
+                    out.push('>');
+                }
+            } else {
+                out.push_str(&s.name);
             }
             out.push_str(" {");
-            for (i, (f, (name, fl))) in fields
+            let mut layouts = s
+                .fields
                 .iter()
-                .zip(s.field_names.iter().zip(s.fields.iter()))
-                .enumerate()
-            {
-                separator(out, i, style, depth);
-                out.push_str(name);
-                out.push_str(": ");
-                format_value(f, fl, style, depth + 1, out)?;
-            }
-            close(out, style, depth);
+                .zip(s.field_names.iter().map(|n| Some(n.as_str())));
+            format_items(&fields, &mut layouts, style, depth, !style.single_line, out)?;
             out.push('}');
         }
         _ => return Err(type_error("value does not match its layout")),
+    }
+    if style.include_int_types {
+        out.push_str(suffix);
     }
     Ok(())
 }
