@@ -507,6 +507,18 @@ async fn propose(
     };
     let proposal_id = proposal_id_from_events(&committed.events)
         .map_err(|m| CliError::Refused(format!("propose {} committed, but {m}", committed.hash)))?;
+    let event_hash = committed
+        .events
+        .iter()
+        .find(|e| e.type_tag == "0x1::diem_governance::CreateProposalEvent")
+        .and_then(|e| e.data.get("execution_hash"))
+        .and_then(Value::as_str)
+        .map(|h| h.trim_start_matches("0x").to_ascii_lowercase());
+    if event_hash.as_deref() != Some(execution_hash.as_str()) {
+        return Err(CliError::Refused(format!(
+            "proposal {proposal_id} was created, but its event records execution hash {event_hash:?}, not {execution_hash}"
+        )));
+    }
     let value = json!({
         "proposal_id": proposal_id.to_string(),
         "hash": committed.hash,
@@ -681,6 +693,12 @@ async fn resolve(
         return Ok(());
     }
     let after = governance::proposal_status(&client, proposal_id).await?;
+    let ran_last = todo.last().is_some_and(|s| s.embedded_next.is_empty());
+    if ran_last && !after.is_resolved {
+        return Err(CliError::Refused(format!(
+            "the last step committed, but proposal {proposal_id} is not marked resolved"
+        )));
+    }
     let value = json!({
         "proposal_id": proposal_id.to_string(),
         "resolved": after.is_resolved,

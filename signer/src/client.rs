@@ -267,6 +267,18 @@ pub fn proposal_id_from_events(events: &[Event]) -> Result<u64, String> {
     )
 }
 
+/// An error and its sources, joined (reqwest's own message omits the cause).
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 fn header_u64(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
@@ -328,10 +340,10 @@ impl Client {
                             headers,
                             body: body.to_vec(),
                         }),
-                        Err(e) => Err(e.to_string()),
+                        Err(e) => Err(error_chain(&e)),
                     }
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(error_chain(&e)),
             };
             let retryable = match &outcome {
                 Ok(answer) => answer.status >= 500,

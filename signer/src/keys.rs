@@ -271,6 +271,24 @@ mod tests {
         assert!(shown.contains("redacted"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn readable_key_files_are_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("signer-keytest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("key.hex");
+        std::fs::write(&path, SEED01).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let loaded = load_key_file(&path).unwrap();
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(loaded.warnings[0].contains("chmod 600"));
+        assert!(!loaded.warnings[0].contains("0101010101"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(load_key_file(&path).unwrap().warnings.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn private_keys_yaml() {
         let yaml = format!(

@@ -1,10 +1,23 @@
 //! The `signer` binary: parses the command line and runs it on a tokio runtime; all logic lives in
 //! the library (`signer::cli`).
 
+use std::process::ExitCode;
+
 use anyhow::Context as _;
 use clap::Parser as _;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // The whole cause chain on one line, without a backtrace.
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let cli = signer::cli::Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
