@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's command line. This file only parses flags and dispatches; each
 //! command lives in its own module with an `impl <Command>Flags { fn run(self) }`.
 
+mod compile_script;
 mod fixtures;
 mod inspect;
 mod parse;
@@ -23,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Compile a Move package's script against the modules of a release bundle and print its SHA3-256.
+    CompileScript(compile_script::CompileScriptFlags),
     /// Show what a release bundle (.mrb) or compiled module/script (.mv) holds, or extract a bundle.
     Inspect(inspect::InspectFlags),
     /// Parse Move source files and report every syntax error.
@@ -37,6 +40,7 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
+        Command::CompileScript(flags) => flags.run(),
         Command::Inspect(flags) => flags.run(),
         Command::Parse(flags) => flags.run(),
         Command::Fixtures(flags) => flags.run(),

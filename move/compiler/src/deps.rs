@@ -1,0 +1,141 @@
+//! The modules a script compiles against, given as compiled bytecode: lookups of a module's
+//! public functions (signatures with their structs resolved to names) and of struct handles
+//! (abilities, type parameters), keyed by `(address, module name)`.
+
+use std::collections::BTreeMap;
+
+use move_bytecode::{
+    AbilitySet, AccountAddress, CompiledModule, SignatureToken, StructTypeParameter, Visibility,
+};
+
+use crate::typing::ast::{StructKey, Type};
+
+/// A module identity: address and name.
+pub type ModuleKey = (AccountAddress, String);
+
+/// A function of a dependency as the type checker sees it.
+#[derive(Clone, Debug)]
+pub struct FunctionInfo {
+    pub visibility: Visibility,
+    pub is_entry: bool,
+    pub type_parameters: Vec<AbilitySet>,
+    pub parameters: Vec<Type>,
+    pub returns: Vec<Type>,
+}
+
+/// A struct of a dependency.
+#[derive(Clone, Debug)]
+pub struct StructInfo {
+    pub abilities: AbilitySet,
+    pub type_parameters: Vec<StructTypeParameter>,
+}
+
+/// All dependency modules, indexed by identity.
+pub struct Dependencies<'a> {
+    modules: BTreeMap<ModuleKey, &'a CompiledModule>,
+}
+
+impl<'a> Dependencies<'a> {
+    pub fn new(modules: &'a [CompiledModule]) -> Self {
+        let modules = modules
+            .iter()
+            .filter_map(|m| {
+                let h = m
+                    .module_handles
+                    .get(m.self_module_handle_idx.into_index())?;
+                let addr = *m.address_identifiers.get(h.address.into_index())?;
+                let name = m.identifiers.get(h.name.into_index())?.as_str().to_string();
+                Some(((addr, name), m))
+            })
+            .collect();
+        Dependencies { modules }
+    }
+
+    pub fn has_module(&self, addr: &AccountAddress, name: &str) -> bool {
+        self.modules.contains_key(&(*addr, name.to_string()))
+    }
+
+    fn module(&self, addr: &AccountAddress, name: &str) -> Option<&'a CompiledModule> {
+        self.modules.get(&(*addr, name.to_string())).copied()
+    }
+
+    /// The function `name` defined in module `addr::module`.
+    pub fn function(
+        &self,
+        addr: &AccountAddress,
+        module: &str,
+        name: &str,
+    ) -> Option<FunctionInfo> {
+        let m = self.module(addr, module)?;
+        let (_, def) = m.find_function_def_by_name(name)?;
+        let handle = m.function_handles.get(def.function.into_index())?;
+        let convert = |idx: move_bytecode::SignatureIndex| -> Option<Vec<Type>> {
+            m.signatures
+                .get(idx.into_index())?
+                .0
+                .iter()
+                .map(|t| token_to_type(m, t))
+                .collect()
+        };
+        Some(FunctionInfo {
+            visibility: def.visibility,
+            is_entry: def.is_entry,
+            type_parameters: handle.type_parameters.clone(),
+            parameters: convert(handle.parameters)?,
+            returns: convert(handle.return_)?,
+        })
+    }
+
+    /// The struct `name` declared in module `addr::module`.
+    pub fn struct_info(
+        &self,
+        addr: &AccountAddress,
+        module: &str,
+        name: &str,
+    ) -> Option<StructInfo> {
+        let m = self.module(addr, module)?;
+        let (_, def) = m.find_struct_def_by_name(name)?;
+        let h = m.struct_handles.get(def.struct_handle.into_index())?;
+        Some(StructInfo {
+            abilities: h.abilities,
+            type_parameters: h.type_parameters.clone(),
+        })
+    }
+}
+
+/// Converts a signature token of module `m` into a type with named structs.
+fn token_to_type(m: &CompiledModule, t: &SignatureToken) -> Option<Type> {
+    use SignatureToken as S;
+    Some(match t {
+        S::Bool => Type::Bool,
+        S::U8 => Type::U8,
+        S::U16 => Type::U16,
+        S::U32 => Type::U32,
+        S::U64 => Type::U64,
+        S::U128 => Type::U128,
+        S::U256 => Type::U256,
+        S::Address => Type::Address,
+        S::Signer => Type::Signer,
+        S::Vector(inner) => Type::Vector(Box::new(token_to_type(m, inner)?)),
+        S::Reference(inner) => Type::Ref(false, Box::new(token_to_type(m, inner)?)),
+        S::MutableReference(inner) => Type::Ref(true, Box::new(token_to_type(m, inner)?)),
+        S::TypeParameter(i) => Type::Param(*i),
+        S::Struct(idx) => Type::Struct(struct_key(m, *idx)?, vec![]),
+        S::StructInstantiation(idx, args) => Type::Struct(
+            struct_key(m, *idx)?,
+            args.iter()
+                .map(|a| token_to_type(m, a))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+    })
+}
+
+fn struct_key(m: &CompiledModule, idx: move_bytecode::StructHandleIndex) -> Option<StructKey> {
+    let h = m.struct_handles.get(idx.into_index())?;
+    let mh = m.module_handles.get(h.module.into_index())?;
+    Some(StructKey::new(
+        *m.address_identifiers.get(mh.address.into_index())?,
+        m.identifiers.get(mh.name.into_index())?.as_str(),
+        m.identifiers.get(h.name.into_index())?.as_str(),
+    ))
+}

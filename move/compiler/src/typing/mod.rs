@@ -1,0 +1,1523 @@
+//! Typing: resolves every name of the script body (locals, constants, functions of the
+//! dependencies, types), infers types with unification (integer literals default to `u64`, type
+//! arguments of generic calls are inferred from the arguments), checks abilities, arity and
+//! visibility, and produces the typed tree of [`ast`]. The final step ("expand") substitutes the
+//! inferred types everywhere and turns each use of a local into a copy (its type has `copy`) or
+//! a move.
+
+pub mod ast;
+mod expand;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ethnum::U256;
+use move_bytecode::{Ability, AbilitySet, AccountAddress, Visibility};
+
+use crate::cfgir::constant_fold;
+use crate::deps::Dependencies;
+use crate::driver::CompileDiagnostic;
+use crate::expansion::literals::{self, IntSuffix};
+use crate::expansion::{self, Aliases, ModuleMember};
+use crate::parser::ast as P;
+use crate::parser::ast::{BinOp_, Loc, NameAccessChain_};
+use ast::*;
+
+type Diags = Vec<CompileDiagnostic>;
+
+/// Types the script `s`.
+pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, Diags> {
+    let mut ctx = Ctx {
+        deps,
+        named: s.named_addresses,
+        aliases: vec![s.aliases.clone()],
+        scopes: vec![BTreeMap::new()],
+        subst: vec![],
+        num_vars: BTreeSet::new(),
+        diags: vec![],
+        constants: BTreeMap::new(),
+        loops: vec![],
+        return_type: Type::Unit,
+        type_params: vec![],
+        pending_abilities: vec![],
+    };
+    let f = s.function;
+    for (name, abilities) in &f.signature.type_parameters {
+        let set = abilities
+            .iter()
+            .map(|a| match a.value {
+                P::Ability_::Copy => Ability::Copy,
+                P::Ability_::Drop => Ability::Drop,
+                P::Ability_::Store => Ability::Store,
+                P::Ability_::Key => Ability::Key,
+            })
+            .collect::<AbilitySet>();
+        ctx.type_params.push((name.value.to_string(), set));
+    }
+    // Constants first: their types are needed by the body.
+    let mut constants = vec![];
+    for c in s.constants {
+        let ty = ctx.ty(&c.signature);
+        ctx.constants
+            .insert(c.name.value.to_string(), (ty.clone(), c.name.loc));
+    }
+    for c in s.constants {
+        let ty = ctx.constants[c.name.value.as_str()].0.clone();
+        let e = ctx.exp(&c.value);
+        ctx.subtype(&e.ty, &ty, c.value.loc, "Invalid constant value");
+        let e = ctx.finish_exp(e);
+        match const_value(&e) {
+            Some(v) => constants.push((c.name.value.to_string(), ty, v)),
+            None => ctx.diags.push(CompileDiagnostic::error(
+                "E04013",
+                "invalid statement or expression in constant",
+                c.value.loc,
+                "Not a valid constant expression",
+            )),
+        }
+    }
+    constants.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut parameters = vec![];
+    for (name, pty) in &f.signature.parameters {
+        let ty = ctx.ty(pty);
+        ctx.declare(name.value.as_str(), ty.clone());
+        parameters.push((name.value.to_string(), ty, name.loc));
+    }
+    ctx.return_type = ctx.ty(&f.signature.return_type);
+    if ctx.return_type != Type::Unit {
+        ctx.diags.push(CompileDiagnostic::error(
+            "E02003",
+            "invalid script",
+            f.signature.return_type.loc,
+            "Invalid 'script' function. Script functions must have a unit return type",
+        ));
+    }
+    let (body, body_loc) = match &f.body.value {
+        P::FunctionBody_::Defined(seq) => {
+            let (seq, _) = ctx.sequence(seq, f.body.loc);
+            (seq, f.body.loc)
+        }
+        P::FunctionBody_::Native => {
+            ctx.diags.push(CompileDiagnostic::error(
+                "E02003",
+                "invalid script",
+                f.loc,
+                "Script functions cannot be native",
+            ));
+            (Sequence::new(), f.body.loc)
+        }
+    };
+    let body = ctx.finish_seq(body);
+    let parameters = parameters
+        .into_iter()
+        .map(|(v, t, l)| (v, ctx.zonk(&t), l))
+        .collect();
+    ctx.check_pending();
+    if !ctx.diags.is_empty() {
+        return Err(ctx.diags);
+    }
+    Ok(Script {
+        function_name: f.name.value.to_string(),
+        loc: f.loc,
+        type_parameters: ctx.type_params.iter().map(|(_, a)| *a).collect(),
+        parameters,
+        return_type: Type::Unit,
+        body,
+        body_loc,
+        constants,
+    })
+}
+
+/// Evaluates a typed constant expression.
+fn const_value(e: &Exp) -> Option<Value> {
+    match &e.e {
+        Exp_::Value(v) => Some(v.clone()),
+        Exp_::Annotate(inner, _) => const_value(inner),
+        Exp_::Block(seq) if seq.len() == 1 => match seq.front() {
+            Some(SequenceItem::Seq(e)) => const_value(e),
+            _ => None,
+        },
+        Exp_::Not(inner) => constant_fold::fold_not(const_value(inner)?),
+        Exp_::Binop(l, op, _, r) => {
+            constant_fold::fold_binop(*op, const_value(l)?, const_value(r)?)
+        }
+        Exp_::Cast(inner, ty) => constant_fold::fold_cast(ty, const_value(inner)?),
+        Exp_::Vector(_, ty, args) => {
+            let vals = match &args.e {
+                Exp_::Unit { .. } => vec![],
+                Exp_::ExpList(es) => es.iter().map(const_value).collect::<Option<Vec<_>>>()?,
+                _ => vec![const_value(args)?],
+            };
+            Some(Value::Vector(ty.clone(), vals))
+        }
+        _ => None,
+    }
+}
+
+struct Ctx<'a, 'd> {
+    deps: &'a Dependencies<'d>,
+    named: &'a BTreeMap<String, AccountAddress>,
+    aliases: Vec<Aliases>,
+    scopes: Vec<BTreeMap<String, Type>>,
+    subst: Vec<Option<Type>>,
+    num_vars: BTreeSet<u32>,
+    diags: Diags,
+    constants: BTreeMap<String, (Type, Loc)>,
+    /// One entry per enclosing loop: whether it has a `break`.
+    loops: Vec<bool>,
+    return_type: Type,
+    type_params: Vec<(String, AbilitySet)>,
+    /// Type arguments to check against constraints once inference is done.
+    pending_abilities: Vec<(Type, AbilitySet, Loc, String)>,
+}
+
+fn err(code: &'static str, headline: &str, loc: Loc, msg: impl Into<String>) -> CompileDiagnostic {
+    CompileDiagnostic::error(code, headline, loc, msg)
+}
+
+impl<'a, 'd> Ctx<'a, 'd> {
+    // -----------------------------------------------------------------------------------------
+    // Inference core
+
+    fn fresh(&mut self) -> Type {
+        self.subst.push(None);
+        Type::Var((self.subst.len() - 1) as u32)
+    }
+
+    fn fresh_num(&mut self) -> Type {
+        let t = self.fresh();
+        if let Type::Var(i) = t {
+            self.num_vars.insert(i);
+        }
+        t
+    }
+
+    fn shallow(&self, t: &Type) -> Type {
+        let mut t = t.clone();
+        while let Type::Var(i) = t {
+            match self.subst.get(i as usize).and_then(|s| s.clone()) {
+                Some(next) => t = next,
+                None => return t,
+            }
+        }
+        t
+    }
+
+    fn zonk(&self, t: &Type) -> Type {
+        match self.shallow(t) {
+            Type::Vector(inner) => Type::Vector(Box::new(self.zonk(&inner))),
+            Type::Ref(m, inner) => Type::Ref(m, Box::new(self.zonk(&inner))),
+            Type::Struct(k, args) => Type::Struct(k, args.iter().map(|a| self.zonk(a)).collect()),
+            Type::Tuple(ts) => Type::Tuple(ts.iter().map(|a| self.zonk(a)).collect()),
+            t => t,
+        }
+    }
+
+    fn occurs(&self, v: u32, t: &Type) -> bool {
+        match self.shallow(t) {
+            Type::Var(w) => v == w,
+            Type::Vector(i) | Type::Ref(_, i) => self.occurs(v, &i),
+            Type::Struct(_, args) | Type::Tuple(args) => args.iter().any(|a| self.occurs(v, a)),
+            _ => false,
+        }
+    }
+
+    fn bind(&mut self, v: u32, t: Type) -> bool {
+        if self.occurs(v, &t) {
+            return false;
+        }
+        if self.num_vars.contains(&v) {
+            match &t {
+                Type::Var(w) => {
+                    self.num_vars.insert(*w);
+                }
+                t if t.is_integer() => {}
+                Type::Anything => {}
+                _ => return false,
+            }
+        }
+        self.subst[v as usize] = Some(t);
+        true
+    }
+
+    /// Makes `a` and `b` equal; `false` when they cannot be.
+    fn unify_(&mut self, a: &Type, b: &Type) -> bool {
+        let (a, b) = (self.shallow(a), self.shallow(b));
+        match (&a, &b) {
+            (Type::Var(x), Type::Var(y)) if x == y => true,
+            (Type::Var(x), _) => self.bind(*x, b.clone()),
+            (_, Type::Var(y)) => self.bind(*y, a.clone()),
+            (Type::Anything, _) | (_, Type::Anything) => true,
+            (Type::Vector(x), Type::Vector(y)) => self.unify_(x, y),
+            (Type::Ref(m1, x), Type::Ref(m2, y)) => m1 == m2 && self.unify_(x, y),
+            (Type::Struct(k1, a1), Type::Struct(k2, a2)) => {
+                k1 == k2
+                    && a1.len() == a2.len()
+                    && a1.iter().zip(a2).all(|(x, y)| self.unify_(x, y))
+            }
+            (Type::Tuple(x), Type::Tuple(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.unify_(p, q))
+            }
+            _ => a == b,
+        }
+    }
+
+    /// `sub` may be used where `sup` is expected (`&mut T` where `&T` is).
+    fn subtype_(&mut self, sub: &Type, sup: &Type) -> bool {
+        let (a, b) = (self.shallow(sub), self.shallow(sup));
+        match (&a, &b) {
+            (Type::Ref(true, x), Type::Ref(false, y)) => self.unify_(x, y),
+            (Type::Tuple(x), Type::Tuple(y)) if x.len() == y.len() => {
+                x.iter().zip(y).all(|(p, q)| self.subtype_(p, q))
+            }
+            _ => self.unify_(&a, &b),
+        }
+    }
+
+    fn subtype(&mut self, sub: &Type, sup: &Type, loc: Loc, what: &str) {
+        if !self.subtype_(sub, sup) {
+            let (s, t) = (self.zonk(sub), self.zonk(sup));
+            self.diags.push(err(
+                "E04007",
+                "incompatible types",
+                loc,
+                format!("{what}. Expected: '{t}'. Given: '{s}'"),
+            ));
+        }
+    }
+
+    fn unify(&mut self, a: &Type, b: &Type, loc: Loc, what: &str) {
+        if !self.unify_(a, b) {
+            let (s, t) = (self.zonk(a), self.zonk(b));
+            self.diags.push(err(
+                "E04007",
+                "incompatible types",
+                loc,
+                format!("{what}. Found: '{s}' and '{t}'"),
+            ));
+        }
+    }
+
+    /// The type of `if` branches: references join to the weaker one.
+    fn join(&mut self, a: &Type, b: &Type, loc: Loc) -> Type {
+        let (x, y) = (self.shallow(a), self.shallow(b));
+        match (&x, &y) {
+            (Type::Anything, _) => y,
+            (_, Type::Anything) => x,
+            (Type::Ref(m1, i1), Type::Ref(m2, i2)) => {
+                self.unify(i1, i2, loc, "Incompatible branches");
+                Type::Ref(*m1 && *m2, i1.clone())
+            }
+            _ => {
+                self.unify(&x, &y, loc, "Incompatible branches");
+                x
+            }
+        }
+    }
+
+    pub fn abilities(&self, t: &Type) -> AbilitySet {
+        let all = AbilitySet::PRIMITIVES;
+        match self.shallow(t) {
+            Type::Bool
+            | Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::U64
+            | Type::U128
+            | Type::U256
+            | Type::Address => all,
+            Type::Signer => AbilitySet::EMPTY | Ability::Drop,
+            Type::Vector(inner) => {
+                let i = self.abilities(&inner);
+                [Ability::Copy, Ability::Drop, Ability::Store]
+                    .into_iter()
+                    .filter(|a| i.has(*a))
+                    .collect()
+            }
+            Type::Ref(..) => AbilitySet::EMPTY | Ability::Copy | Ability::Drop,
+            Type::Param(i) => self
+                .type_params
+                .get(i as usize)
+                .map_or(AbilitySet::EMPTY, |(_, a)| *a),
+            Type::Struct(k, args) => {
+                let Some(info) = self.deps.struct_info(&k.address(), k.module(), k.name()) else {
+                    return AbilitySet::EMPTY;
+                };
+                let declared = info.abilities;
+                declared
+                    .iter()
+                    .filter(|a| {
+                        let req = match a {
+                            Ability::Copy => Ability::Copy,
+                            Ability::Drop => Ability::Drop,
+                            Ability::Store | Ability::Key => Ability::Store,
+                        };
+                        args.iter()
+                            .zip(&info.type_parameters)
+                            .all(|(arg, p)| p.is_phantom || self.abilities(arg).has(req))
+                    })
+                    .collect()
+            }
+            Type::Var(_) | Type::Anything => AbilitySet::ALL,
+            Type::Unit | Type::Tuple(_) => AbilitySet::EMPTY,
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Names
+
+    fn declare(&mut self, name: &str, t: Type) {
+        if let Some(s) = self.scopes.last_mut() {
+            s.insert(name.to_string(), t);
+        }
+    }
+
+    fn local(&self, name: &str) -> Option<Type> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
+    }
+
+    fn aliases(&self) -> &Aliases {
+        // The stack always holds the script's scope.
+        self.aliases.last().unwrap_or_else(|| unreachable!())
+    }
+
+    fn resolve_member(&mut self, chain: &P::NameAccessChain) -> Option<ModuleMember> {
+        match self.aliases().resolve_member(self.named, chain) {
+            Ok(m) => m,
+            Err(d) => {
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// Converts a written type.
+    fn ty(&mut self, t: &P::Type) -> Type {
+        match &t.value {
+            P::Type_::Unit => Type::Unit,
+            P::Type_::Ref(m, inner) => Type::Ref(*m, Box::new(self.ty(inner))),
+            P::Type_::Multiple(ts) => Type::Tuple(ts.iter().map(|t| self.ty(t)).collect()),
+            P::Type_::Fun(..) => {
+                self.diags.push(err(
+                    "E04025",
+                    "invalid type",
+                    t.loc,
+                    "Function types are only allowed as parameters of inline functions",
+                ));
+                Type::Anything
+            }
+            P::Type_::Apply(chain, args) => {
+                let args: Vec<Type> = args.iter().map(|a| self.ty(a)).collect();
+                if let NameAccessChain_::One(n) = &chain.value {
+                    let builtin = match n.value.as_str() {
+                        "bool" => Some(Type::Bool),
+                        "u8" => Some(Type::U8),
+                        "u16" => Some(Type::U16),
+                        "u32" => Some(Type::U32),
+                        "u64" => Some(Type::U64),
+                        "u128" => Some(Type::U128),
+                        "u256" => Some(Type::U256),
+                        "address" => Some(Type::Address),
+                        "signer" => Some(Type::Signer),
+                        _ => None,
+                    };
+                    if let Some(b) = builtin {
+                        if !args.is_empty() {
+                            self.diags.push(err(
+                                "E04017",
+                                "too many type arguments",
+                                t.loc,
+                                format!("Invalid instantiation of '{}'. Expected 0 type argument(s) but got {}", n.value, args.len()),
+                            ));
+                        }
+                        return b;
+                    }
+                    if n.value.as_str() == "vector" {
+                        if args.len() != 1 {
+                            self.diags.push(err(
+                                "E04017",
+                                "wrong number of type arguments",
+                                t.loc,
+                                format!("Invalid instantiation of 'vector'. Expected 1 type argument(s) but got {}", args.len()),
+                            ));
+                            return Type::Vector(Box::new(Type::Anything));
+                        }
+                        return Type::Vector(Box::new(args[0].clone()));
+                    }
+                    if let Some(i) = self
+                        .type_params
+                        .iter()
+                        .position(|(p, _)| p == n.value.as_str())
+                    {
+                        return Type::Param(i as u16);
+                    }
+                }
+                let Some(m) = self.resolve_member(chain) else {
+                    if let NameAccessChain_::One(n) = &chain.value {
+                        self.diags.push(err(
+                            "E03004",
+                            "unbound type",
+                            n.loc,
+                            format!("Unbound type '{}' in current scope", n.value),
+                        ));
+                    }
+                    return Type::Anything;
+                };
+                let sname = m.member.value.as_str();
+                match self
+                    .deps
+                    .struct_info(&m.module.address, &m.module.name, sname)
+                {
+                    Some(info) => {
+                        if info.type_parameters.len() != args.len() {
+                            self.diags.push(err(
+                                "E04017",
+                                "wrong number of type arguments",
+                                t.loc,
+                                format!(
+                                    "Invalid instantiation of '{}::{}'. Expected {} type argument(s) but got {}",
+                                    m.module.display(),
+                                    sname,
+                                    info.type_parameters.len(),
+                                    args.len()
+                                ),
+                            ));
+                            return Type::Anything;
+                        }
+                        Type::Struct(
+                            StructKey::new(m.module.address, &m.module.name, sname),
+                            args,
+                        )
+                    }
+                    None => {
+                        self.diags.push(err(
+                            "E03003",
+                            "unbound module member",
+                            chain.loc,
+                            format!(
+                                "Invalid module access. Unbound struct '{}' in module '{}'",
+                                sname,
+                                m.module.display()
+                            ),
+                        ));
+                        Type::Anything
+                    }
+                }
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Sequences
+
+    fn sequence(&mut self, seq: &P::Sequence, loc: Loc) -> (Sequence, Type) {
+        let mut local_diags = vec![];
+        let scope = self
+            .aliases()
+            .with_uses(&seq.uses, self.named, self.deps, &mut local_diags);
+        self.diags.extend(local_diags);
+        self.aliases.push(scope);
+        self.scopes.push(BTreeMap::new());
+        let mut out = Sequence::new();
+        for item in &seq.items {
+            match &item.value {
+                P::SequenceItem_::Seq(e) => {
+                    let te = self.exp(e);
+                    out.push_back(SequenceItem::Seq(te));
+                }
+                P::SequenceItem_::Declare(binds, ty) => {
+                    let expected = ty.as_ref().map(|t| self.ty(t));
+                    let lvs = self.binds(binds, expected.as_ref(), None);
+                    out.push_back(SequenceItem::Declare(lvs));
+                }
+                P::SequenceItem_::Bind(binds, ty, e) => {
+                    let te = self.exp(e);
+                    let expected = ty.as_ref().map(|t| self.ty(t));
+                    if let Some(t) = &expected {
+                        self.subtype(&te.ty, t, e.loc, "Invalid let binding");
+                    }
+                    let rhs_ty = expected.clone().unwrap_or_else(|| te.ty.clone());
+                    let decl_tys: Vec<Option<Type>> = match &expected {
+                        None => vec![None; binds.value.len()],
+                        Some(t) => {
+                            let items = t.items();
+                            if items.len() == binds.value.len() {
+                                items.into_iter().map(Some).collect()
+                            } else {
+                                vec![None; binds.value.len()]
+                            }
+                        }
+                    };
+                    let lvs = self.binds(binds, None, Some((&rhs_ty, e.loc)));
+                    out.push_back(SequenceItem::Bind(lvs, decl_tys, te, item.loc));
+                }
+            }
+        }
+        let last = match &seq.result {
+            Some(e) => self.exp(e),
+            None => Exp {
+                ty: Type::Unit,
+                loc: seq.last_semicolon.unwrap_or(loc),
+                e: Exp_::Unit { trailing: true },
+            },
+        };
+        let ty = last.ty.clone();
+        out.push_back(SequenceItem::Seq(last));
+        self.scopes.pop();
+        self.aliases.pop();
+        (out, ty)
+    }
+
+    /// Declares the binders of a `let`; `rhs` is the bound value's type when there is one.
+    fn binds(
+        &mut self,
+        binds: &P::BindList,
+        declared: Option<&Type>,
+        rhs: Option<(&Type, Loc)>,
+    ) -> Vec<LValue> {
+        let n = binds.value.len();
+        let rhs_items: Option<Vec<Type>> = rhs.map(|(t, loc)| {
+            let t = self.shallow(t);
+            match (&t, n) {
+                (Type::Anything, _) => vec![Type::Anything; n],
+                (_, 1) => vec![t.clone()],
+                (Type::Tuple(ts), _) if ts.len() == n => ts.clone(),
+                (Type::Unit, 0) => vec![],
+                _ => {
+                    self.diags.push(err(
+                        "E04007",
+                        "incompatible types",
+                        loc,
+                        format!(
+                            "Invalid value for binding. Expected {} value(s), found '{}'",
+                            n,
+                            self.zonk(&t)
+                        ),
+                    ));
+                    vec![Type::Anything; n]
+                }
+            }
+        });
+        let declared_items: Option<Vec<Type>> = declared.map(|t| {
+            let items = t.items();
+            if items.len() == n {
+                items
+            } else {
+                vec![t.clone(); n]
+            }
+        });
+        let mut out = vec![];
+        for (i, b) in binds.value.iter().enumerate() {
+            match &b.value {
+                P::Bind_::Var(name) => {
+                    let t = match (&declared_items, &rhs_items) {
+                        (Some(d), _) => d[i].clone(),
+                        (None, Some(r)) => r[i].clone(),
+                        (None, None) => self.fresh(),
+                    };
+                    if name.value.as_str() == "_" {
+                        out.push(LValue::Ignore);
+                        continue;
+                    }
+                    self.declare(name.value.as_str(), t.clone());
+                    out.push(LValue::Var(name.value.to_string(), t));
+                }
+                P::Bind_::Unpack(..) => {
+                    self.diags.push(err(
+                        "E04001",
+                        "restricted visibility",
+                        b.loc,
+                        "Invalid deconstruction. Structs can only be unpacked in the module that declares them",
+                    ));
+                    out.push(LValue::Ignore);
+                }
+            }
+        }
+        out
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Expressions
+
+    fn mk(&self, ty: Type, loc: Loc, e: Exp_) -> Exp {
+        Exp { ty, loc, e }
+    }
+
+    fn error_exp(&self, loc: Loc) -> Exp {
+        self.mk(Type::Anything, loc, Exp_::Unit { trailing: false })
+    }
+
+    fn exp(&mut self, e: &P::Exp) -> Exp {
+        let loc = e.loc;
+        match &e.value {
+            P::Exp_::Value(v) => self.value(v),
+            P::Exp_::Unit => self.mk(Type::Unit, loc, Exp_::Unit { trailing: false }),
+            P::Exp_::Move(n) | P::Exp_::Copy(n) => {
+                let is_move = matches!(&e.value, P::Exp_::Move(_));
+                let Some(t) = self.local(n.value.as_str()) else {
+                    self.diags.push(err(
+                        "E03009",
+                        "unbound variable",
+                        n.loc,
+                        format!("Unbound variable '{}'", n.value),
+                    ));
+                    return self.error_exp(loc);
+                };
+                let var = n.value.to_string();
+                if is_move {
+                    self.mk(
+                        t,
+                        loc,
+                        Exp_::Move {
+                            from_user: true,
+                            var,
+                        },
+                    )
+                } else {
+                    self.pending_abilities.push((
+                        t.clone(),
+                        AbilitySet::EMPTY | Ability::Copy,
+                        loc,
+                        format!("Invalid 'copy' of local '{}'", n.value),
+                    ));
+                    self.mk(
+                        t,
+                        loc,
+                        Exp_::Copy {
+                            from_user: true,
+                            var,
+                        },
+                    )
+                }
+            }
+            P::Exp_::Name(chain, tys) => {
+                if let (NameAccessChain_::One(n), None) = (&chain.value, tys) {
+                    if let Some(t) = self.local(n.value.as_str()) {
+                        return self.mk(t, loc, Exp_::Use(n.value.to_string()));
+                    }
+                    if let Some((t, _)) = self.constants.get(n.value.as_str()).cloned() {
+                        return self.mk(t, loc, Exp_::Constant(n.value.to_string()));
+                    }
+                    self.diags.push(err(
+                        "E03009",
+                        "unbound variable",
+                        n.loc,
+                        format!("Unbound variable '{}'", n.value),
+                    ));
+                    return self.error_exp(loc);
+                }
+                self.diags.push(err(
+                    "E03005",
+                    "unbound unscoped name",
+                    chain.loc,
+                    "Invalid name: only locals and constants of the script can be named here",
+                ));
+                self.error_exp(loc)
+            }
+            P::Exp_::Call(chain, is_macro, tys, args) => {
+                self.call(loc, chain, *is_macro, tys, args)
+            }
+            P::Exp_::Vector(_, tys, args) => {
+                let elem = match tys.as_deref() {
+                    None => self.fresh(),
+                    Some([t]) => self.ty(t),
+                    Some(_) => {
+                        self.diags.push(err(
+                            "E04017",
+                            "wrong number of type arguments",
+                            loc,
+                            "Invalid 'vector' instantiation. Expected 1 type argument",
+                        ));
+                        Type::Anything
+                    }
+                };
+                let items: Vec<Exp> = args.value.iter().map(|a| self.exp(a)).collect();
+                for (a, p) in items.iter().zip(&args.value) {
+                    self.subtype(&a.ty.clone(), &elem, p.loc, "Invalid 'vector' element");
+                }
+                let n = items.len();
+                let arg = self.arg_exp(items, args.loc);
+                self.mk(
+                    Type::Vector(Box::new(elem.clone())),
+                    loc,
+                    Exp_::Vector(n, elem, Box::new(arg)),
+                )
+            }
+            P::Exp_::IfElse(c, t, f) => {
+                let c = self.exp(c);
+                self.unify(&c.ty, &Type::Bool, c.loc, "Invalid 'if' condition");
+                let t = self.exp(t);
+                let f = match f {
+                    Some(f) => self.exp(f),
+                    None => self.mk(Type::Unit, loc, Exp_::Unit { trailing: false }),
+                };
+                let ty = self.join(&t.ty, &f.ty, loc);
+                self.mk(ty, loc, Exp_::IfElse(Box::new(c), Box::new(t), Box::new(f)))
+            }
+            P::Exp_::While(c, body, _spec) => {
+                let c = self.exp(c);
+                self.unify(&c.ty, &Type::Bool, c.loc, "Invalid 'while' condition");
+                self.loops.push(false);
+                let b = self.exp(body);
+                self.loops.pop();
+                self.unify(&b.ty, &Type::Unit, b.loc, "Invalid 'while' body");
+                self.mk(Type::Unit, loc, Exp_::While(Box::new(c), Box::new(b)))
+            }
+            P::Exp_::Loop(body) => {
+                self.loops.push(false);
+                let b = self.exp(body);
+                let has_break = self.loops.pop().unwrap_or(false);
+                self.unify(&b.ty, &Type::Unit, b.loc, "Invalid 'loop' body");
+                let ty = if has_break {
+                    Type::Unit
+                } else {
+                    Type::Anything
+                };
+                self.mk(
+                    ty,
+                    loc,
+                    Exp_::Loop {
+                        has_break,
+                        body: Box::new(b),
+                    },
+                )
+            }
+            P::Exp_::Block(seq) => {
+                let (s, ty) = self.sequence(seq, loc);
+                self.mk(ty, loc, Exp_::Block(s))
+            }
+            P::Exp_::ExpList(es) => {
+                let items: Vec<Exp> = es.iter().map(|a| self.exp(a)).collect();
+                let ty = Type::Tuple(items.iter().map(|i| i.ty.clone()).collect());
+                self.mk(ty, loc, Exp_::ExpList(items))
+            }
+            P::Exp_::Assign(lhs, rhs) => self.assign(loc, lhs, rhs),
+            P::Exp_::Return(v) => {
+                let v = match v {
+                    Some(v) => self.exp(v),
+                    None => self.mk(Type::Unit, loc, Exp_::Unit { trailing: false }),
+                };
+                let rt = self.return_type.clone();
+                self.subtype(&v.ty, &rt, v.loc, "Invalid return");
+                self.mk(Type::Anything, loc, Exp_::Return(Box::new(v)))
+            }
+            P::Exp_::Abort(c) => {
+                let c = self.exp(c);
+                self.unify(&c.ty, &Type::U64, c.loc, "Invalid abort code");
+                self.mk(Type::Anything, loc, Exp_::Abort(Box::new(c)))
+            }
+            P::Exp_::Break | P::Exp_::Continue => {
+                let is_break = matches!(&e.value, P::Exp_::Break);
+                match self.loops.last_mut() {
+                    Some(has_break) => {
+                        if is_break {
+                            *has_break = true;
+                        }
+                    }
+                    None => {
+                        self.diags.push(err(
+                            "E04014",
+                            "invalid use of 'break' or 'continue'",
+                            loc,
+                            "Invalid usage outside of a loop",
+                        ));
+                    }
+                }
+                let e_ = if is_break {
+                    Exp_::Break
+                } else {
+                    Exp_::Continue
+                };
+                self.mk(Type::Anything, loc, e_)
+            }
+            P::Exp_::Dereference(inner) => {
+                let inner = self.exp(inner);
+                let t = self.shallow(&inner.ty);
+                let ty = match t {
+                    Type::Ref(_, i) => *i,
+                    Type::Anything => Type::Anything,
+                    Type::Var(_) => {
+                        let i = self.fresh();
+                        self.unify(
+                            &t,
+                            &Type::Ref(false, Box::new(i.clone())),
+                            loc,
+                            "Invalid dereference",
+                        );
+                        i
+                    }
+                    other => {
+                        self.diags.push(err(
+                            "E04007",
+                            "incompatible types",
+                            loc,
+                            format!(
+                                "Invalid dereference. Expected a reference, found '{}'",
+                                self.zonk(&other)
+                            ),
+                        ));
+                        Type::Anything
+                    }
+                };
+                self.pending_abilities.push((
+                    ty.clone(),
+                    AbilitySet::EMPTY | Ability::Copy,
+                    loc,
+                    "Invalid dereference".to_string(),
+                ));
+                self.mk(ty, loc, Exp_::Dereference(Box::new(inner)))
+            }
+            P::Exp_::UnaryExp(_, inner) => {
+                let inner = self.exp(inner);
+                self.unify(&inner.ty, &Type::Bool, inner.loc, "Invalid argument to '!'");
+                self.mk(Type::Bool, loc, Exp_::Not(Box::new(inner)))
+            }
+            P::Exp_::BinopExp(l, op, r) => self.binop(loc, l, op.value, r),
+            P::Exp_::Borrow(m, inner) => {
+                if let P::Exp_::Name(chain, None) = &inner.value {
+                    if let NameAccessChain_::One(n) = &chain.value {
+                        if let Some(t) = self.local(n.value.as_str()) {
+                            if matches!(self.shallow(&t), Type::Ref(..)) {
+                                self.diags.push(err(
+                                    "E04006",
+                                    "invalid subtype",
+                                    loc,
+                                    "Invalid borrow of a reference: references cannot be borrowed",
+                                ));
+                            }
+                            let ty = Type::Ref(*m, Box::new(t));
+                            return self.mk(ty, loc, Exp_::BorrowLocal(*m, n.value.to_string()));
+                        }
+                    }
+                }
+                if let P::Exp_::Dot(..) = &inner.value {
+                    self.diags.push(err(
+                        "E04001",
+                        "restricted visibility",
+                        inner.loc,
+                        "Invalid access of field: fields can only be accessed in the module that declares the struct",
+                    ));
+                    return self.error_exp(loc);
+                }
+                let i = self.exp(inner);
+                if matches!(self.shallow(&i.ty), Type::Ref(..)) {
+                    self.diags.push(err(
+                        "E04006",
+                        "invalid subtype",
+                        loc,
+                        "Invalid borrow of a reference: references cannot be borrowed",
+                    ));
+                }
+                let ty = Type::Ref(*m, Box::new(i.ty.clone()));
+                self.mk(ty, loc, Exp_::TempBorrow(*m, Box::new(i)))
+            }
+            P::Exp_::Cast(inner, t) => {
+                let i = self.exp(inner);
+                let target = self.ty(t);
+                if !target.is_integer() {
+                    self.diags.push(err(
+                        "E04007",
+                        "incompatible types",
+                        t.loc,
+                        "Invalid cast: the target type must be an integer type",
+                    ));
+                }
+                self.pending_abilities.push((
+                    i.ty.clone(),
+                    AbilitySet::EMPTY,
+                    i.loc,
+                    "integer".to_string(),
+                ));
+                self.mk(target.clone(), loc, Exp_::Cast(Box::new(i), target))
+            }
+            P::Exp_::Annotate(inner, t) => {
+                let i = self.exp(inner);
+                let target = self.ty(t);
+                self.subtype(&i.ty, &target, i.loc, "Invalid type annotation");
+                self.mk(target.clone(), loc, Exp_::Annotate(Box::new(i), target))
+            }
+            P::Exp_::Spec(_) => self.mk(Type::Unit, loc, Exp_::Spec(vec![])),
+            P::Exp_::Pack(..) => {
+                self.diags.push(err(
+                    "E04001",
+                    "restricted visibility",
+                    loc,
+                    "Invalid instantiation. Structs can only be packed in the module that declares them",
+                ));
+                self.error_exp(loc)
+            }
+            P::Exp_::Dot(..) | P::Exp_::Index(..) => {
+                self.diags.push(err(
+                    "E04001",
+                    "restricted visibility",
+                    loc,
+                    "Invalid access of field: fields can only be accessed in the module that declares the struct",
+                ));
+                self.error_exp(loc)
+            }
+            P::Exp_::Lambda(..) | P::Exp_::Quant(..) => {
+                self.diags.push(err(
+                    "E04024",
+                    "invalid usage of function type",
+                    loc,
+                    "Lambdas and quantifiers are only allowed as arguments of inline functions and in specifications",
+                ));
+                self.error_exp(loc)
+            }
+        }
+    }
+
+    fn value(&mut self, v: &P::Value) -> Exp {
+        let loc = v.loc;
+        match &v.value {
+            P::Value_::Bool(b) => self.mk(Type::Bool, loc, Exp_::Value(Value::Bool(*b))),
+            P::Value_::Address(a) => match expansion::address(self.named, a) {
+                Ok((addr, _)) => self.mk(Type::Address, loc, Exp_::Value(Value::Address(addr))),
+                Err(d) => {
+                    self.diags.push(d);
+                    self.error_exp(loc)
+                }
+            },
+            P::Value_::Num(text) => match literals::parse_number(text) {
+                Ok((n, suffix)) => {
+                    let (ty, value) = match suffix {
+                        None => (self.fresh_num(), Value::InferredNum(n)),
+                        Some(s) => match typed_num(s, n) {
+                            Some(tv) => tv,
+                            None => {
+                                self.diags.push(err(
+                                    "E04021",
+                                    "invalid number after type inference",
+                                    loc,
+                                    format!("Invalid numerical literal. The given literal is too large to fit into the type '{}'", suffix_name(s)),
+                                ));
+                                return self.error_exp(loc);
+                            }
+                        },
+                    };
+                    self.mk(ty, loc, Exp_::Value(value))
+                }
+                Err(m) => {
+                    self.diags.push(err("E01002", "invalid number", loc, m));
+                    self.error_exp(loc)
+                }
+            },
+            P::Value_::HexString(t) | P::Value_::ByteString(t) => {
+                let bytes = if matches!(&v.value, P::Value_::HexString(_)) {
+                    literals::decode_hex(t)
+                } else {
+                    literals::decode_byte_string(t)
+                };
+                match bytes {
+                    Ok(b) => self.mk(
+                        Type::Vector(Box::new(Type::U8)),
+                        loc,
+                        Exp_::Value(Value::Vector(
+                            Type::U8,
+                            b.into_iter().map(Value::U8).collect(),
+                        )),
+                    ),
+                    Err(m) => {
+                        self.diags.push(err("E01002", "invalid string", loc, m));
+                        self.error_exp(loc)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The argument expression of a call: `()`, the one argument, or a list.
+    fn arg_exp(&self, mut items: Vec<Exp>, loc: Loc) -> Exp {
+        match items.len() {
+            0 => self.mk(Type::Unit, loc, Exp_::Unit { trailing: false }),
+            1 => items.remove(0),
+            _ => {
+                let ty = Type::Tuple(items.iter().map(|i| i.ty.clone()).collect());
+                self.mk(ty, loc, Exp_::ExpList(items))
+            }
+        }
+    }
+
+    fn call(
+        &mut self,
+        loc: Loc,
+        chain: &P::NameAccessChain,
+        is_macro: bool,
+        tys: &Option<Vec<P::Type>>,
+        args: &P::Spanned<Vec<P::Exp>>,
+    ) -> Exp {
+        if let NameAccessChain_::One(n) = &chain.value {
+            let name = n.value.as_str();
+            if is_macro {
+                if name != "assert" {
+                    self.diags.push(err(
+                        "E03006",
+                        "unbound macro",
+                        n.loc,
+                        format!("Unbound macro '{name}'"),
+                    ));
+                    return self.error_exp(loc);
+                }
+                if args.value.len() != 2 {
+                    self.diags.push(err(
+                        "E04016",
+                        "too few arguments",
+                        loc,
+                        format!(
+                            "Invalid call of 'assert'. The call expected 2 argument(s) but got {}",
+                            args.value.len()
+                        ),
+                    ));
+                    return self.error_exp(loc);
+                }
+                let c = self.exp(&args.value[0]);
+                self.unify(&c.ty, &Type::Bool, c.loc, "Invalid 'assert' condition");
+                let code = self.exp(&args.value[1]);
+                self.unify(&code.ty, &Type::U64, code.loc, "Invalid 'assert' code");
+                return self.mk(Type::Unit, loc, Exp_::Assert(Box::new(c), Box::new(code)));
+            }
+            if self.aliases().member_alias(name).is_none() {
+                match name {
+                    "freeze" => {
+                        if args.value.len() != 1 {
+                            self.diags.push(err(
+                                "E04016",
+                                "wrong number of arguments",
+                                loc,
+                                "Invalid call of 'freeze'. The call expected 1 argument(s)",
+                            ));
+                            return self.error_exp(loc);
+                        }
+                        let a = self.exp(&args.value[0]);
+                        let inner = self.fresh();
+                        self.unify(
+                            &a.ty,
+                            &Type::Ref(true, Box::new(inner.clone())),
+                            a.loc,
+                            "Invalid argument to 'freeze'",
+                        );
+                        return self.mk(
+                            Type::Ref(false, Box::new(inner)),
+                            loc,
+                            Exp_::Freeze(Box::new(a)),
+                        );
+                    }
+                    "move_to" | "move_from" | "borrow_global" | "borrow_global_mut" | "exists" => {
+                        self.diags.push(err(
+                            "E04001",
+                            "restricted visibility",
+                            loc,
+                            format!("Invalid call to '{name}': global storage operations are only allowed in the module that declares the struct"),
+                        ));
+                        return self.error_exp(loc);
+                    }
+                    _ => {
+                        self.diags.push(err(
+                            "E03005",
+                            "unbound unscoped name",
+                            n.loc,
+                            format!("Unbound function '{name}' in current scope"),
+                        ));
+                        return self.error_exp(loc);
+                    }
+                }
+            }
+        }
+        let Some(m) = self.resolve_member(chain) else {
+            return self.error_exp(loc);
+        };
+        let fname = m.member.value.to_string();
+        if !self.deps.has_module(&m.module.address, &m.module.name) {
+            self.diags.push(err(
+                "E03002",
+                "unbound module",
+                chain.loc,
+                format!("Unbound module '{}'", m.module.display()),
+            ));
+            return self.error_exp(loc);
+        }
+        let Some(info) = self
+            .deps
+            .function(&m.module.address, &m.module.name, &fname)
+        else {
+            self.diags.push(err(
+                "E03003",
+                "unbound module member",
+                chain.loc,
+                format!(
+                    "Invalid module access. Unbound function '{}' in module '{}'",
+                    fname,
+                    m.module.display()
+                ),
+            ));
+            return self.error_exp(loc);
+        };
+        if info.visibility != Visibility::Public && !info.is_entry {
+            let what = match info.visibility {
+                Visibility::Friend => "public(friend)",
+                _ => "internal",
+            };
+            self.diags.push(err(
+                "E04001",
+                "restricted visibility",
+                chain.loc,
+                format!(
+                    "Invalid call to {what} function '{}::{}'. Only 'public' functions can be called from a script",
+                    m.module.display(),
+                    fname
+                ),
+            ));
+        }
+        let targs: Vec<Type> = match tys {
+            Some(ts) => {
+                let ts: Vec<Type> = ts.iter().map(|t| self.ty(t)).collect();
+                if ts.len() != info.type_parameters.len() {
+                    self.diags.push(err(
+                        "E04017",
+                        "wrong number of type arguments",
+                        chain.loc,
+                        format!(
+                            "Invalid call of '{}::{}'. Expected {} type argument(s) but got {}",
+                            m.module.display(),
+                            fname,
+                            info.type_parameters.len(),
+                            ts.len()
+                        ),
+                    ));
+                    return self.error_exp(loc);
+                }
+                ts
+            }
+            None => info.type_parameters.iter().map(|_| self.fresh()).collect(),
+        };
+        for (t, c) in targs.iter().zip(&info.type_parameters) {
+            self.pending_abilities.push((
+                t.clone(),
+                *c,
+                chain.loc,
+                format!("Invalid call of '{}::{}'", m.module.display(), fname),
+            ));
+        }
+        let params: Vec<Type> = info
+            .parameters
+            .iter()
+            .map(|p| subst_params(p, &targs))
+            .collect();
+        let returns: Vec<Type> = info
+            .returns
+            .iter()
+            .map(|p| subst_params(p, &targs))
+            .collect();
+        let items: Vec<Exp> = args.value.iter().map(|a| self.exp(a)).collect();
+        if items.len() != params.len() {
+            let (code, head) = if items.len() < params.len() {
+                ("E04016", "too few arguments")
+            } else {
+                ("E04016", "too many arguments")
+            };
+            self.diags.push(err(
+                code,
+                head,
+                args.loc,
+                format!(
+                    "Invalid call of '{}::{}'. The call expected {} argument(s) but got {}",
+                    m.module.display(),
+                    fname,
+                    params.len(),
+                    items.len()
+                ),
+            ));
+            return self.error_exp(loc);
+        }
+        for (i, (a, p)) in items.iter().zip(&params).enumerate() {
+            self.subtype(
+                &a.ty.clone(),
+                p,
+                a.loc,
+                &format!(
+                    "Invalid call of '{}::{}'. Invalid argument {}",
+                    m.module.display(),
+                    fname,
+                    i + 1
+                ),
+            );
+        }
+        let arg = self.arg_exp(items, args.loc);
+        let call = ModuleCall {
+            module: m.module,
+            name: fname,
+            type_args: targs,
+            args: Box::new(arg),
+            param_types: params,
+        };
+        self.mk(
+            Type::from_items(returns),
+            loc,
+            Exp_::ModuleCall(Box::new(call)),
+        )
+    }
+
+    fn binop(&mut self, loc: Loc, l: &P::Exp, op: BinOp_, r: &P::Exp) -> Exp {
+        use BinOp_ as B;
+        let le = self.exp(l);
+        let re = self.exp(r);
+        let (ty, operand) = match op {
+            B::Add | B::Sub | B::Mul | B::Mod | B::Div | B::BitOr | B::BitAnd | B::Xor => {
+                self.unify(
+                    &le.ty,
+                    &re.ty,
+                    loc,
+                    &format!("Incompatible arguments to '{}'", op.symbol()),
+                );
+                self.pending_abilities.push((
+                    le.ty.clone(),
+                    AbilitySet::EMPTY,
+                    le.loc,
+                    "integer".into(),
+                ));
+                (le.ty.clone(), le.ty.clone())
+            }
+            B::Shl | B::Shr => {
+                self.unify(
+                    &re.ty,
+                    &Type::U8,
+                    re.loc,
+                    &format!("Invalid argument to '{}'", op.symbol()),
+                );
+                self.pending_abilities.push((
+                    le.ty.clone(),
+                    AbilitySet::EMPTY,
+                    le.loc,
+                    "integer".into(),
+                ));
+                (le.ty.clone(), le.ty.clone())
+            }
+            B::Lt | B::Gt | B::Le | B::Ge => {
+                self.unify(
+                    &le.ty,
+                    &re.ty,
+                    loc,
+                    &format!("Incompatible arguments to '{}'", op.symbol()),
+                );
+                self.pending_abilities.push((
+                    le.ty.clone(),
+                    AbilitySet::EMPTY,
+                    le.loc,
+                    "integer".into(),
+                ));
+                (Type::Bool, le.ty.clone())
+            }
+            B::Eq | B::Neq => {
+                let t = self.join(&le.ty, &re.ty, loc);
+                self.pending_abilities.push((
+                    t.clone(),
+                    AbilitySet::EMPTY | Ability::Drop,
+                    loc,
+                    format!("Invalid use of '{}'", op.symbol()),
+                ));
+                (Type::Bool, t)
+            }
+            B::And | B::Or => {
+                self.unify(
+                    &le.ty,
+                    &Type::Bool,
+                    le.loc,
+                    &format!("Invalid argument to '{}'", op.symbol()),
+                );
+                self.unify(
+                    &re.ty,
+                    &Type::Bool,
+                    re.loc,
+                    &format!("Invalid argument to '{}'", op.symbol()),
+                );
+                (Type::Bool, Type::Bool)
+            }
+            B::Range | B::Implies | B::Iff => {
+                self.diags.push(err(
+                    "E01002",
+                    "unexpected token",
+                    loc,
+                    format!(
+                        "Operator '{}' is only allowed in specifications",
+                        op.symbol()
+                    ),
+                ));
+                return self.error_exp(loc);
+            }
+        };
+        self.mk(
+            ty,
+            loc,
+            Exp_::Binop(Box::new(le), op, operand, Box::new(re)),
+        )
+    }
+
+    fn assign(&mut self, loc: Loc, lhs: &P::Exp, rhs: &P::Exp) -> Exp {
+        if let P::Exp_::Dereference(r) = &lhs.value {
+            let re = self.exp(rhs);
+            let target = self.exp(r);
+            let inner = self.fresh();
+            self.unify(
+                &target.ty,
+                &Type::Ref(true, Box::new(inner.clone())),
+                target.loc,
+                "Invalid mutation. Expected a mutable reference",
+            );
+            self.subtype(&re.ty, &inner, re.loc, "Invalid mutation");
+            self.pending_abilities.push((
+                inner,
+                AbilitySet::EMPTY | Ability::Drop,
+                loc,
+                "Invalid mutation".into(),
+            ));
+            return self.mk(
+                Type::Unit,
+                loc,
+                Exp_::Mutate(Box::new(target), Box::new(re)),
+            );
+        }
+        let re = self.exp(rhs);
+        let targets: Vec<&P::Exp> = match &lhs.value {
+            P::Exp_::ExpList(es) => es.iter().collect(),
+            P::Exp_::Unit => vec![],
+            _ => vec![lhs],
+        };
+        let rhs_items = {
+            let t = self.shallow(&re.ty);
+            match (&t, targets.len()) {
+                (Type::Anything, n) => vec![Type::Anything; n],
+                (_, 1) => vec![t.clone()],
+                (Type::Tuple(ts), n) if ts.len() == n => ts.clone(),
+                (Type::Unit, 0) => vec![],
+                _ => {
+                    self.diags.push(err(
+                        "E04007",
+                        "incompatible types",
+                        loc,
+                        "Invalid assignment: wrong number of values",
+                    ));
+                    return self.error_exp(loc);
+                }
+            }
+        };
+        let mut lvs = vec![];
+        for (t, rt) in targets.iter().zip(rhs_items) {
+            match &t.value {
+                P::Exp_::Name(chain, None) => match &chain.value {
+                    NameAccessChain_::One(n) if n.value.as_str() == "_" => lvs.push(LValue::Ignore),
+                    NameAccessChain_::One(n) => match self.local(n.value.as_str()) {
+                        Some(vt) => {
+                            self.subtype(&rt, &vt, rhs.loc, "Invalid assignment");
+                            lvs.push(LValue::Var(n.value.to_string(), vt));
+                        }
+                        None => {
+                            self.diags.push(err(
+                                "E03009",
+                                "unbound variable",
+                                n.loc,
+                                format!("Unbound variable '{}'", n.value),
+                            ));
+                        }
+                    },
+                    _ => self.diags.push(err(
+                        "E04015",
+                        "invalid assignment",
+                        t.loc,
+                        "Invalid assignment target",
+                    )),
+                },
+                _ => self.diags.push(err(
+                    "E04015",
+                    "invalid assignment",
+                    t.loc,
+                    "Invalid assignment target",
+                )),
+            }
+        }
+        self.mk(Type::Unit, loc, Exp_::Assign(lvs, Box::new(re)))
+    }
+
+    fn check_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending_abilities);
+        for (t, req, loc, what) in pending {
+            let t = self.zonk(&t);
+            if what == "integer" {
+                if !(t.is_integer() || matches!(t, Type::Anything)) {
+                    self.diags.push(err(
+                        "E04007",
+                        "incompatible types",
+                        loc,
+                        format!("Invalid argument. Expected an integer type, found '{t}'"),
+                    ));
+                }
+                continue;
+            }
+            let has = self.abilities(&t);
+            if !has.is_superset_of(req) {
+                let missing: Vec<&str> = req
+                    .iter()
+                    .filter(|a| !has.has(*a))
+                    .map(|a| a.name())
+                    .collect();
+                self.diags.push(err(
+                    "E05001",
+                    "ability constraint not satisfied",
+                    loc,
+                    format!(
+                        "{what}. The type '{t}' does not have the ability '{}'",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn subst_params(t: &Type, args: &[Type]) -> Type {
+    match t {
+        Type::Param(i) => args.get(*i as usize).cloned().unwrap_or(Type::Anything),
+        Type::Vector(i) => Type::Vector(Box::new(subst_params(i, args))),
+        Type::Ref(m, i) => Type::Ref(*m, Box::new(subst_params(i, args))),
+        Type::Struct(k, a) => {
+            Type::Struct(k.clone(), a.iter().map(|x| subst_params(x, args)).collect())
+        }
+        Type::Tuple(ts) => Type::Tuple(ts.iter().map(|x| subst_params(x, args)).collect()),
+        t => t.clone(),
+    }
+}
+
+fn suffix_name(s: IntSuffix) -> &'static str {
+    match s {
+        IntSuffix::U8 => "u8",
+        IntSuffix::U16 => "u16",
+        IntSuffix::U32 => "u32",
+        IntSuffix::U64 => "u64",
+        IntSuffix::U128 => "u128",
+        IntSuffix::U256 => "u256",
+    }
+}
+
+fn typed_num(s: IntSuffix, n: U256) -> Option<(Type, Value)> {
+    Some(match s {
+        IntSuffix::U8 => (Type::U8, Value::U8(u8::try_from(n).ok()?)),
+        IntSuffix::U16 => (Type::U16, Value::U16(u16::try_from(n).ok()?)),
+        IntSuffix::U32 => (Type::U32, Value::U32(u32::try_from(n).ok()?)),
+        IntSuffix::U64 => (Type::U64, Value::U64(u64::try_from(n).ok()?)),
+        IntSuffix::U128 => (Type::U128, Value::U128(u128::try_from(n).ok()?)),
+        IntSuffix::U256 => (Type::U256, Value::U256(n)),
+    })
+}
+
+/// A number of the given integer type, if it fits.
+pub fn num_of_type(t: &Type, n: U256) -> Option<Value> {
+    let s = match t {
+        Type::U8 => IntSuffix::U8,
+        Type::U16 => IntSuffix::U16,
+        Type::U32 => IntSuffix::U32,
+        Type::U64 => IntSuffix::U64,
+        Type::U128 => IntSuffix::U128,
+        Type::U256 => IntSuffix::U256,
+        _ => return None,
+    };
+    typed_num(s, n).map(|(_, v)| v)
+}
