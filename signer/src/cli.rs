@@ -243,6 +243,7 @@ impl Context<'_> {
         config.retries = g.retries;
         config.backoff = Duration::from_millis(g.backoff_ms);
         config.progress = !g.json;
+        config.expected_chain_id = self.expected_chain_id()?;
         Ok(Client::new(config)?)
     }
 
@@ -250,17 +251,26 @@ impl Context<'_> {
         self.global.offline_out.is_some()
     }
 
-    fn load_key(&mut self) -> Result<(LoadedKey, AccountAddress), CliError> {
+    /// The key, and the sender: `--sender`, else the key file's `account_address`, else (online)
+    /// the account the chain maps the key's authentication key to, else the derived address.
+    async fn load_key(
+        &mut self,
+        client: Option<&Client>,
+    ) -> Result<(LoadedKey, AccountAddress), CliError> {
         let loaded = keys::load(self.global.key_file.as_deref())?;
         for warning in &loaded.warnings {
             eprintln!("{warning}");
         }
-        let sender = match &self.global.sender {
-            Some(text) => AccountAddress::parse(text)
+        let sender = match (&self.global.sender, loaded.account_address, client) {
+            (Some(text), _, _) => AccountAddress::parse(text)
                 .map_err(|m| CliError::Usage(format!("--sender: {m}")))?,
-            None => loaded
-                .account_address
-                .unwrap_or_else(|| loaded.key.derived_address()),
+            (None, Some(address), _) => address,
+            (None, None, Some(client)) => {
+                governance::originating_address(client, loaded.key.derived_address())
+                    .await?
+                    .unwrap_or_else(|| loaded.key.derived_address())
+            }
+            (None, None, None) => loaded.key.derived_address(),
         };
         Ok((loaded, sender))
     }
@@ -490,7 +500,7 @@ async fn propose(
         true,
     )?;
     let client = ctx.online_client().await?;
-    let (key, sender) = ctx.load_key()?;
+    let (key, sender) = ctx.load_key(client.as_ref()).await?;
     if let Some(client) = &client {
         if !governance::is_current_validator(client, sender).await? {
             return Err(CliError::Refused(format!(
@@ -537,7 +547,7 @@ async fn propose(
 
 async fn vote(ctx: &mut Context<'_>, proposal_id: u64, should_pass: bool) -> Result<(), CliError> {
     let client = ctx.online_client().await?;
-    let (key, sender) = ctx.load_key()?;
+    let (key, sender) = ctx.load_key(client.as_ref()).await?;
     let mut before = None;
     if let Some(client) = &client {
         let status = governance::proposal_status(client, proposal_id).await?;
@@ -616,7 +626,7 @@ async fn resolve(
         }
     };
     let client = ctx.online_client().await?;
-    let (key, sender) = ctx.load_key()?;
+    let (key, sender) = ctx.load_key(client.as_ref()).await?;
     let Some(client) = client else {
         // Offline: one transaction per run, no chain state to consult.
         let [step] = steps.as_slice() else {

@@ -30,6 +30,9 @@ pub struct ClientConfig {
     pub wait_timeout: Duration,
     /// Show a spinner on a terminal while waiting.
     pub progress: bool,
+    /// When set, every 2xx answer whose `X-Diem-Chain-Id` differs is refused, so a node that
+    /// changes network mid-ceremony (e.g. behind a load balancer) is caught.
+    pub expected_chain_id: Option<u8>,
 }
 
 impl ClientConfig {
@@ -43,6 +46,7 @@ impl ClientConfig {
             poll_interval: Duration::from_millis(500),
             wait_timeout: Duration::from_secs(120),
             progress: true,
+            expected_chain_id: None,
         }
     }
 }
@@ -351,7 +355,10 @@ impl Client {
             };
             if !retryable || attempt >= self.config.retries {
                 return match outcome {
-                    Ok(answer) => Ok(answer),
+                    Ok(answer) => {
+                        self.check_chain_header(&answer)?;
+                        Ok(answer)
+                    }
                     Err(message) => Err(ClientError::Connection {
                         method,
                         url: url.to_string(),
@@ -362,6 +369,23 @@ impl Client {
             attempt += 1;
             tokio::time::sleep(delay).await;
             delay = delay.saturating_mul(2);
+        }
+    }
+
+    fn check_chain_header(&self, answer: &Answer) -> Result<(), ClientError> {
+        let Some(expected) = self.config.expected_chain_id else {
+            return Ok(());
+        };
+        if !(200..300).contains(&answer.status) {
+            return Ok(());
+        }
+        match header_u64(&answer.headers, "x-diem-chain-id") {
+            Some(actual) if actual != u64::from(expected) => Err(ClientError::ChainIdMismatch {
+                url: self.base.clone(),
+                expected,
+                actual: u8::try_from(actual).unwrap_or(u8::MAX),
+            }),
+            _ => Ok(()),
         }
     }
 

@@ -406,6 +406,32 @@ pub async fn has_voted(
     Ok(item.is_some())
 }
 
+/// `0x1::account::get_originating_address(auth_key)`: the account a key controls, `None` when the
+/// chain knows no account for it (the view aborts).
+pub async fn originating_address(
+    client: &Client,
+    authentication_key: AccountAddress,
+) -> Result<Option<AccountAddress>, GovernanceError> {
+    const F: &str = "0x1::account::get_originating_address";
+    match client
+        .view(F, &[], vec![json!(authentication_key.to_hex_literal())])
+        .await
+    {
+        Ok(v) => {
+            let text = one(F, &v, 0)?
+                .as_str()
+                .ok_or_else(|| GovernanceError::Response {
+                    function: F.into(),
+                    message: "expected an address string".into(),
+                })?;
+            let address = shape(F, AccountAddress::parse(text))?;
+            Ok(Some(address))
+        }
+        Err(ClientError::ViewAbort { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `voting::check_resolvable_ex_hash`: `(true, 0)` or `(false, reason)`.
 pub async fn check_resolvable(
     client: &Client,

@@ -519,6 +519,18 @@ async fn wrong_chain_id_is_refused() {
     let err = signer::cli::run(cli, &mut Vec::new()).await.unwrap_err();
     assert!(err.to_string().contains("chain id 2"), "{err}");
     assert_eq!(node.lock().unwrap().submit_requests, 0);
+    // Every 2xx answer is checked, not only the first ledger read.
+    let mut config = signer::client::ClientConfig::new(&url);
+    config.expected_chain_id = Some(2);
+    let client = signer::client::Client::new(config).unwrap();
+    let err = client.account(s.addresses[0]).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            signer::client::ClientError::ChainIdMismatch { actual: 4, .. }
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -742,4 +754,44 @@ async fn dry_run_sends_nothing() {
     let n = node.lock().unwrap();
     assert_eq!(n.submit_requests, 0);
     assert!(n.proposals.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotated_account_is_found_by_its_authentication_key() {
+    let Some(s) = setup() else { return };
+    let mut state = node_state(&s);
+    // Validator 3's account lives at a legacy address but is controlled by key 3.
+    let legacy =
+        AccountAddress::parse("0x00000000000000000000000000000000a1b2c3d4e5f60718293a4b5c6d7e8f90")
+            .unwrap();
+    state.accounts.remove(&s.addresses[3]);
+    state.validators.remove(&s.addresses[3]);
+    state.add_account(legacy, s.addresses[3], true);
+    let (url, node) = testnode::start(state).await;
+    propose(&url, &s).await;
+    run(&url, &s.key_files[3], &["vote", "--proposal-id", "0"])
+        .await
+        .expect("vote from the legacy address");
+    assert!(node.lock().unwrap().votes.contains(&(legacy, 0)));
+    // An explicit --sender that the key does not control is refused before signing.
+    let before = node.lock().unwrap().submit_requests;
+    let err = run(
+        &url,
+        &s.key_files[3],
+        &[
+            "--sender",
+            &s.addresses[1].to_hex_literal(),
+            "vote",
+            "--proposal-id",
+            "0",
+        ],
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("is not the on-chain authentication key"),
+        "{err}"
+    );
+    assert_eq!(node.lock().unwrap().submit_requests, before);
 }

@@ -688,6 +688,22 @@ async fn view(State(state): State<Shared>, Json(body): Json<Value>) -> Response 
     let id = id_arg
         .and_then(Value::as_str)
         .and_then(|v| v.parse::<u64>().ok());
+    if function == "0x1::account::get_originating_address" {
+        let key = args
+            .first()
+            .and_then(Value::as_str)
+            .and_then(|a| AccountAddress::parse(a).ok());
+        let found = key.and_then(|k| {
+            s.accounts
+                .iter()
+                .find(|(_, a)| a.authentication_key == k)
+                .map(|(addr, _)| *addr)
+        });
+        return match found {
+            Some(addr) => ok_json(&s, StatusCode::OK, json!([addr.to_short_string()])),
+            None => view_abort("account", 0x60001),
+        };
+    }
     if function == "0x1::stake::is_current_val" {
         let addr = args
             .first()
