@@ -200,6 +200,18 @@ impl<'a> Interpreter<'a> {
         Ok(self.stack.split_off(start))
     }
 
+    /// Moves the top `n` values into a new locals vector with room for `capacity` locals.
+    fn pop_args(&mut self, n: usize, capacity: usize) -> VmResult<Vec<Value>> {
+        let start = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or_else(|| VmError::new(StatusCode::EMPTY_VALUE_STACK))?;
+        let mut locals = Vec::with_capacity(capacity.max(n));
+        locals.extend(self.stack.drain(start..));
+        Ok(locals)
+    }
+
     fn make_frame(
         &self,
         function: Rc<LoadedFunction>,
@@ -301,7 +313,7 @@ impl<'a> Interpreter<'a> {
                         ));
                     }
                     let args = self
-                        .pop_n(callee.params.len())
+                        .pop_args(callee.params.len(), callee.local_count)
                         .map_err(|e| Self::locate(e, &frame))?;
                     let new_frame = self
                         .make_frame(callee, ty_args, args)
