@@ -982,8 +982,10 @@ impl<'a> Reader<'a> {
         let offset = self.pos;
         let locals = SignatureIndex(self.index("locals signature index")?);
         let count = self.uleb("instruction count", limits::BYTECODE_COUNT_MAX)?;
-        let mut code = Vec::new();
-        let mut instructions = Vec::new();
+        // Every instruction takes at least one byte, so this capacity is bounded by the input.
+        let capacity = (count as usize).min(self.end - self.pos);
+        let mut code = Vec::with_capacity(capacity);
+        let mut instructions = Vec::with_capacity(capacity);
         for i in 0..count as usize {
             set_location(self, Some(i));
             instructions.push(self.pos);
