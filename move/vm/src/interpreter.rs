@@ -239,7 +239,11 @@ impl<'a> Interpreter<'a> {
     fn locate(err: VmError, frame: &Frame) -> VmError {
         let mut err = err;
         if err.location == Location::Undefined {
-            err.location = Location::Module(frame.module.label.clone());
+            err.location = if frame.module.is_script {
+                Location::Script
+            } else {
+                Location::Module(frame.module.label.clone())
+            };
             err.offsets.push(ErrorOffset {
                 function_def_index: frame.function.def_index,
                 function: frame.function.name.clone(),

@@ -63,6 +63,8 @@ pub struct LoadedModule {
     pub structs: Vec<StructId>,
     /// Function definitions in definition order.
     pub functions: Vec<FunctionId>,
+    /// A script's `main` wrapped as a module: errors in it are located at `Script`.
+    pub is_script: bool,
 }
 
 /// A loaded struct definition.

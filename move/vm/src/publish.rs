@@ -7,8 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use move_bytecode::file_format::{
-    Bytecode, CompiledModule, SignatureIndex, SignatureToken, StructFieldInformation,
+    AddressIdentifierIndex, Bytecode, CompiledModule, CompiledScript, FunctionDefinition,
+    FunctionHandle, FunctionHandleIndex, IdentifierIndex, ModuleHandle, ModuleHandleIndex,
+    Signature, SignatureIndex, SignatureToken, StructFieldInformation, Visibility,
 };
+use move_bytecode::{AccountAddress, Identifier};
 
 use crate::bcs::{deserialize, Layout};
 use crate::instr::Instr;
@@ -28,8 +31,8 @@ fn linker(what: impl Into<String>) -> VmError {
     VmError::new(StatusCode::LINKER_ERROR).with_message(what)
 }
 
-/// Reads one module's bytes.
-pub fn read_module(bytes: &[u8]) -> VmResult<CompiledModule> {
+/// Checks the magic and that the version is one this VM runs (1 to 6).
+fn check_header(bytes: &[u8]) -> VmResult<()> {
     if bytes.len() < 4 || bytes[..4] != move_bytecode::file_format::MOVE_MAGIC {
         return Err(VmError::new(StatusCode::BAD_MAGIC));
     }
@@ -39,6 +42,12 @@ pub fn read_module(bytes: &[u8]) -> VmResult<CompiledModule> {
             return Err(VmError::new(StatusCode::UNKNOWN_VERSION));
         }
     }
+    Ok(())
+}
+
+/// Reads one module's bytes.
+pub fn read_module(bytes: &[u8]) -> VmResult<CompiledModule> {
+    check_header(bytes)?;
     CompiledModule::deserialize(bytes).map_err(|e| malformed(e.to_string()))
 }
 
@@ -88,7 +97,7 @@ pub fn publish_bundle(loader: &mut Loader, blobs: &[Vec<u8>]) -> VmResult<Vec<Mo
     }
     for key in &order {
         if let Some(m) = by_key.get(key) {
-            load_module(loader, m)?;
+            load_module(loader, m, false)?;
         }
     }
     Ok(order)
@@ -231,7 +240,78 @@ fn constant_layout(tok: &SignatureToken, depth: usize) -> VmResult<Layout> {
     })
 }
 
-fn load_module(loader: &mut Loader, m: &CompiledModule) -> VmResult<()> {
+/// Loads a script into `loader` (which should be a fork of the VM's loader: scripts are not
+/// published) and returns its `main` function. The script becomes a module named `<SELF>` at
+/// address 0x0 whose only function is `main`; its errors are located at `Script`.
+pub fn load_script(loader: &mut Loader, bytes: &[u8]) -> VmResult<FunctionId> {
+    check_header(bytes)?;
+    let s = CompiledScript::deserialize(bytes).map_err(|e| malformed(e.to_string()))?;
+    let index = |n: usize| u16::try_from(n).map_err(|_| malformed("script tables too large"));
+    let mut identifiers = s.identifiers.clone();
+    let self_name = IdentifierIndex(index(identifiers.len())?);
+    identifiers.push(Identifier::new("<SELF>").map_err(|e| malformed(e.to_string()))?);
+    let main_name = IdentifierIndex(index(identifiers.len())?);
+    identifiers.push(Identifier::new("main").map_err(|e| malformed(e.to_string()))?);
+    let mut address_identifiers = s.address_identifiers.clone();
+    let self_address = AddressIdentifierIndex(index(address_identifiers.len())?);
+    address_identifiers.push(AccountAddress::ZERO);
+    let mut module_handles = s.module_handles.clone();
+    let self_handle = ModuleHandleIndex(index(module_handles.len())?);
+    module_handles.push(ModuleHandle {
+        address: self_address,
+        name: self_name,
+    });
+    let mut signatures = s.signatures.clone();
+    let no_returns = SignatureIndex(index(signatures.len())?);
+    signatures.push(Signature(Vec::new()));
+    let mut function_handles = s.function_handles.clone();
+    let main_handle = FunctionHandleIndex(index(function_handles.len())?);
+    function_handles.push(FunctionHandle {
+        module: self_handle,
+        name: main_name,
+        parameters: s.parameters,
+        return_: no_returns,
+        type_parameters: s.type_parameters.clone(),
+    });
+    let module = CompiledModule {
+        version: s.version,
+        self_module_handle_idx: self_handle,
+        module_handles,
+        struct_handles: s.struct_handles.clone(),
+        function_handles,
+        field_handles: Vec::new(),
+        friend_decls: Vec::new(),
+        struct_def_instantiations: Vec::new(),
+        function_instantiations: s.function_instantiations.clone(),
+        field_instantiations: Vec::new(),
+        signatures,
+        identifiers,
+        address_identifiers,
+        constant_pool: s.constant_pool.clone(),
+        metadata: s.metadata.clone(),
+        struct_defs: Vec::new(),
+        function_defs: vec![FunctionDefinition {
+            function: main_handle,
+            visibility: Visibility::Public,
+            is_entry: true,
+            acquires_global_resources: Vec::new(),
+            code: Some(s.code.clone()),
+        }],
+    };
+    let key = self_key(&module)?;
+    if loader.module_by_key(&key).is_some() {
+        return Err(
+            VmError::new(StatusCode::DUPLICATE_MODULE_NAME).with_message("script already loaded")
+        );
+    }
+    load_module(loader, &module, true)?;
+    loader
+        .module_by_key(&key)
+        .and_then(|m| m.functions.first().copied())
+        .ok_or_else(|| malformed("script has no main function"))
+}
+
+fn load_module(loader: &mut Loader, m: &CompiledModule, is_script: bool) -> VmResult<()> {
     let key = self_key(m)?;
     let label = key.label();
     let module_index = loader.modules.len();
@@ -478,6 +558,7 @@ fn load_module(loader: &mut Loader, m: &CompiledModule) -> VmResult<()> {
         vec_types,
         structs,
         functions,
+        is_script,
     }));
     loader.module_index.insert(key, module_index);
     Ok(())

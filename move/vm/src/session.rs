@@ -76,6 +76,34 @@ impl<'a> Session<'a> {
                 StatusCode::EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION,
             ));
         }
+        let loader = self.loader;
+        self.call(loader, function, ty_args, args, gas)
+    }
+
+    /// Runs a script's `main` with BCS arguments. The script is loaded into a fork of the loader
+    /// (scripts are not published); its errors are located at `Script`.
+    pub fn execute_script(
+        &mut self,
+        script: &[u8],
+        ty_args: Vec<Type>,
+        args: &[Vec<u8>],
+        gas: &mut GasMeter,
+    ) -> VmResult<CallOutput> {
+        let mut forked = self.loader.clone();
+        let fid = crate::publish::load_script(&mut forked, script)?;
+        let function = forked.function(fid)?.clone();
+        self.call(&forked, function, ty_args, args, gas)
+    }
+
+    /// Binds the arguments, runs the function and serialises what it returns.
+    fn call(
+        &mut self,
+        loader: &Loader,
+        function: std::rc::Rc<crate::loader::LoadedFunction>,
+        ty_args: Vec<Type>,
+        args: &[Vec<u8>],
+        gas: &mut GasMeter,
+    ) -> VmResult<CallOutput> {
         if ty_args.len() != function.type_param_count {
             return Err(VmError::new(StatusCode::NUMBER_OF_TYPE_ARGUMENTS_MISMATCH));
         }
@@ -88,14 +116,14 @@ impl<'a> Session<'a> {
             let param = param.subst(&ty_args)?;
             let v = match &param {
                 Type::Reference(inner) | Type::MutableReference(inner) => {
-                    let value = self.bind_arg(bytes, inner)?;
+                    let value = bind_arg(loader, bytes, inner)?;
                     let hidden = new_container(vec![value]);
                     if matches!(param, Type::MutableReference(_)) {
                         mut_refs.push((hidden.clone(), (**inner).clone()));
                     }
                     Value::Ref(Reference::new(hidden, 0))
                 }
-                other => self.bind_arg(bytes, other)?,
+                other => bind_arg(loader, bytes, other)?,
             };
             values.push(v);
         }
@@ -104,8 +132,7 @@ impl<'a> Session<'a> {
             .iter()
             .map(|t| t.subst(&ty_args))
             .collect::<VmResult<Vec<_>>>()?;
-        let mut interp =
-            Interpreter::new(self.loader, &mut self.data, self.store, &mut self.ext, gas);
+        let mut interp = Interpreter::new(loader, &mut self.data, self.store, &mut self.ext, gas);
         let results = interp.run(function, ty_args, values)?;
         let instructions = interp.instructions;
         if results.len() != returns.len() {
@@ -121,27 +148,17 @@ impl<'a> Session<'a> {
                 Type::Reference(t) | Type::MutableReference(t) => t,
                 t => t,
             };
-            let layout = self
-                .loader
+            let layout = loader
                 .layout(ty)
                 .map_err(|_| VmError::new(StatusCode::VALUE_SERIALIZATION_ERROR))?;
             out.return_values.push(serialize(v, &layout)?);
         }
         for (cell, ty) in mut_refs {
-            let layout = self.loader.layout(&ty)?;
+            let layout = loader.layout(&ty)?;
             let v = Reference::new(cell, 0).read_ref()?;
             out.mutable_references.push(serialize(&v, &layout)?);
         }
         Ok(out)
-    }
-
-    fn bind_arg(&self, bytes: &[u8], ty: &Type) -> VmResult<Value> {
-        let layout = self
-            .loader
-            .layout(ty)
-            .map_err(|_| VmError::new(StatusCode::INVALID_PARAM_TYPE_FOR_DESERIALIZATION))?;
-        deserialize(bytes, &layout)
-            .map_err(|_| VmError::new(StatusCode::FAILED_TO_DESERIALIZE_ARGUMENT))
     }
 
     /// Ends the session: the resource changes and the events.
@@ -151,4 +168,13 @@ impl<'a> Session<'a> {
             events: self.ext.events,
         })
     }
+}
+
+/// Deserialises one argument with the layout of its parameter type.
+fn bind_arg(loader: &Loader, bytes: &[u8], ty: &Type) -> VmResult<Value> {
+    let layout = loader
+        .layout(ty)
+        .map_err(|_| VmError::new(StatusCode::INVALID_PARAM_TYPE_FOR_DESERIALIZATION))?;
+    deserialize(bytes, &layout)
+        .map_err(|_| VmError::new(StatusCode::FAILED_TO_DESERIALIZE_ARGUMENT))
 }
