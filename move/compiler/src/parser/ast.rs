@@ -217,7 +217,8 @@ impl fmt::Debug for NumericalAddress {
 /// The leading part of an access: a numeric address or a name (named address, module, ...).
 #[derive(Clone, Debug)]
 pub enum LeadingNameAccess_ {
-    AnonymousAddress(NumericalAddress),
+    /// Boxed to keep names small (addresses in names are rare).
+    AnonymousAddress(Box<NumericalAddress>),
     Name(Name),
 }
 pub type LeadingNameAccess = Spanned<LeadingNameAccess_>;
@@ -625,12 +626,18 @@ pub enum Exp_ {
     Value(Value),
     Move(Name),
     Copy(Name),
-    /// A name, with type arguments when `<` follows it without space.
-    Name(NameAccessChain, Option<Vec<Type>>),
+    /// A name, with type arguments when `<` follows it without space. Names are boxed here
+    /// and in `Call` and `Pack` to keep `Exp` small: vectors of literals hold many of them.
+    Name(Box<NameAccessChain>, Option<Vec<Type>>),
     /// `f(args)`, `f<T>(args)` or `m!(args)` (the flag: called with `!`).
-    Call(NameAccessChain, bool, Option<Vec<Type>>, Spanned<Vec<Exp>>),
+    Call(
+        Box<NameAccessChain>,
+        bool,
+        Option<Vec<Type>>,
+        Spanned<Vec<Exp>>,
+    ),
     /// `S { f: e, g }`.
-    Pack(NameAccessChain, Option<Vec<Type>>, Vec<(Name, Exp)>),
+    Pack(Box<NameAccessChain>, Option<Vec<Type>>, Vec<(Name, Exp)>),
     /// `vector[...]` or `vector<T>[...]`, with the span of the `vector` keyword.
     Vector(Loc, Option<Vec<Type>>, Spanned<Vec<Exp>>),
     IfElse(Box<Exp>, Box<Exp>, Option<Box<Exp>>),
@@ -668,7 +675,7 @@ pub enum Exp_ {
     Cast(Box<Exp>, Type),
     /// `(e: T)`.
     Annotate(Box<Exp>, Type),
-    Spec(SpecBlock),
+    Spec(Box<SpecBlock>),
 }
 pub type Exp = Spanned<Exp_>;
 

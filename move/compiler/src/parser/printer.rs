@@ -820,13 +820,9 @@ impl<'a> Printer<'a> {
             | Exp_::Move(_)
             | Exp_::Copy(_) => Level::Unary,
             // `vector` followed by `[` would read as a vector literal.
-            Exp_::Name(
-                Spanned {
-                    value: NameAccessChain_::One(n),
-                    ..
-                },
-                None,
-            ) if n.value.as_str() == "vector" => Level::Unary,
+            Exp_::Name(chain, None) if matches!(&chain.value, NameAccessChain_::One(n) if n.value.as_str() == "vector") => {
+                Level::Unary
+            }
             _ => Level::Term,
         }
     }

@@ -7,7 +7,8 @@
 //! modifiers, address literals out of range) are collected and parsing goes on. Nesting depth is
 //! bounded so that hostile input cannot overflow the stack.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::ast::*;
 use super::diagnostics::{Code, Diagnostic, Severity};
@@ -56,6 +57,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParseOutput {
         doc_used: Vec::new(),
         matched_docs: BTreeMap::new(),
         depth: 0,
+        symbols: HashMap::default(),
     };
     let result = p.tokens.advance().and_then(|()| p.parse_definitions());
     match result {
@@ -92,6 +94,31 @@ struct Parser<'a> {
     doc_used: Vec<bool>,
     matched_docs: BTreeMap<u32, String>,
     depth: usize,
+    /// One `Symbol` per distinct identifier or number text: sources repeat both a lot.
+    symbols: HashMap<&'a str, Symbol, BuildHasherDefault<FnvHasher>>,
+}
+
+/// FNV-1a: a fast hash for the short strings the interner sees.
+#[derive(Default)]
+struct FnvHasher(u64);
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 struct Modifiers {
@@ -159,6 +186,13 @@ impl<'a> Parser<'a> {
 
     fn advance(&mut self) -> PResult<()> {
         self.tokens.advance()
+    }
+
+    fn intern(&mut self, text: &'a str) -> Symbol {
+        self.symbols
+            .entry(text)
+            .or_insert_with(|| Symbol::from(text))
+            .clone()
     }
 
     fn match_token(&mut self, tok: Tok) -> PResult<bool> {
@@ -382,7 +416,7 @@ impl<'a> Parser<'a> {
             return Err(self.unexpected("an identifier"));
         }
         let start = self.start();
-        let id = Symbol::from(self.content());
+        let id = self.intern(self.content());
         self.advance()?;
         Ok(self.spanned(start, id))
     }
@@ -427,7 +461,7 @@ impl<'a> Parser<'a> {
                 let a = self.parse_address_bytes()?;
                 Ok(Spanned::new(
                     a.loc,
-                    LeadingNameAccess_::AnonymousAddress(a.value),
+                    LeadingNameAccess_::AnonymousAddress(Box::new(a.value)),
                 ))
             }
             _ => Err(self.unexpected(what)),
@@ -615,7 +649,10 @@ impl<'a> Parser<'a> {
         } else {
             Spanned::new(
                 f.loc,
-                Exp_::Name(Spanned::new(f.loc, NameAccessChain_::One(f.clone())), None),
+                Exp_::Name(
+                    Box::new(Spanned::new(f.loc, NameAccessChain_::One(f.clone()))),
+                    None,
+                ),
             )
         };
         Ok((f, arg))
@@ -722,12 +759,12 @@ impl<'a> Parser<'a> {
                 if let Ok(Tok::ColonColon) = self.tokens.lookahead() {
                     return Ok(None);
                 }
-                let n = Symbol::from(self.content());
+                let n = self.intern(self.content());
                 self.advance()?;
                 Value_::Num(n)
             }
             Tok::NumTypedValue => {
-                let n = Symbol::from(self.content());
+                let n = self.intern(self.content());
                 self.advance()?;
                 Value_::Num(n)
             }
@@ -899,7 +936,7 @@ impl<'a> Parser<'a> {
                 self.advance()?;
                 Exp_::Block(self.parse_sequence()?)
             }
-            Tok::Spec => Exp_::Spec(self.parse_spec_block(vec![])?),
+            Tok::Spec => Exp_::Spec(Box::new(self.parse_spec_block(vec![])?)),
             _ => return Err(self.unexpected("an expression term")),
         };
         Ok(self.spanned(start, term))
@@ -1010,7 +1047,7 @@ impl<'a> Parser<'a> {
         if self.peek() == Tok::Exclaim {
             self.advance()?;
             let args = self.parse_call_args()?;
-            return Ok(Exp_::Call(n, true, None, args));
+            return Ok(Exp_::Call(Box::new(n), true, None, args));
         }
         let mut tys = None;
         let start = self.start();
@@ -1028,13 +1065,13 @@ impl<'a> Parser<'a> {
                     Self::parse_exp_field,
                     "a field expression",
                 )?;
-                Ok(Exp_::Pack(n, tys, fields))
+                Ok(Exp_::Pack(Box::new(n), tys, fields))
             }
             Tok::Exclaim | Tok::LParen => {
                 let args = self.parse_call_args()?;
-                Ok(Exp_::Call(n, false, tys, args))
+                Ok(Exp_::Call(Box::new(n), false, tys, args))
             }
-            _ => Ok(Exp_::Name(n, tys)),
+            _ => Ok(Exp_::Name(Box::new(n), tys)),
         }
     }
 
@@ -1085,10 +1122,44 @@ impl<'a> Parser<'a> {
     }
 
     pub(crate) fn parse_exp(&mut self) -> PResult<Exp> {
+        if let Some(e) = self.parse_lone_literal()? {
+            return Ok(e);
+        }
         self.enter()?;
         let r = self.parse_exp_inner();
         self.leave();
         r
+    }
+
+    /// Fast path for the commonest expression of large sources, a number or boolean alone
+    /// before `,`, `]`, `)` or `;` (the elements of `vector[...]` byte arrays): builds the same
+    /// tree as the general path without going through its layers.
+    fn parse_lone_literal(&mut self) -> PResult<Option<Exp>> {
+        let value = match self.peek() {
+            Tok::NumTypedValue | Tok::NumValue => None,
+            Tok::True => Some(Value_::Bool(true)),
+            Tok::False => Some(Value_::Bool(false)),
+            _ => return Ok(None),
+        };
+        let end = self.tokens.end_loc();
+        let rest = self.tokens.text().as_bytes().get(end..).unwrap_or_default();
+        let next = rest
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        if !matches!(next, Some(b',' | b']' | b')' | b';')) {
+            return Ok(None);
+        }
+        let start = self.start();
+        let value = match value {
+            Some(v) => v,
+            None => Value_::Num(self.intern(self.content())),
+        };
+        self.advance()?;
+        let loc = self.loc(start, self.prev_end());
+        Ok(Some(Spanned::new(
+            loc,
+            Exp_::Value(Spanned::new(loc, value)),
+        )))
     }
 
     fn parse_exp_inner(&mut self) -> PResult<Exp> {
