@@ -102,6 +102,31 @@ macro_rules! compare {
     };
 }
 
+/// The type-size limit on instantiations: one node for the instantiated item, plus every node of
+/// the frame's type arguments, plus every node of the instantiation's own type arguments, must not
+/// exceed `MAX_TYPE_INSTANTIATION_NODES` (`TOO_MANY_TYPE_NODES` otherwise).
+fn check_instantiation_size(frame_ty_args: &[Type], inst_args: &[Type]) -> VmResult<()> {
+    let mut nodes = 1usize;
+    for ty in frame_ty_args.iter().chain(inst_args.iter()) {
+        nodes = nodes.saturating_add(ty.node_count());
+        if nodes > MAX_TYPE_INSTANTIATION_NODES {
+            return Err(VmError::new(StatusCode::TOO_MANY_TYPE_NODES));
+        }
+    }
+    Ok(())
+}
+
+/// Substitutes the frame's type arguments, applying the size limit when the type is a generic
+/// struct instantiation.
+fn subst_checked(ty: &Type, frame_ty_args: &[Type]) -> VmResult<Type> {
+    if let Type::Struct(_, args) = ty {
+        if !args.is_empty() {
+            check_instantiation_size(frame_ty_args, args)?;
+        }
+    }
+    ty.subst(frame_ty_args)
+}
+
 fn to_u256(v: Value) -> VmResult<U256> {
     Ok(match v {
         Value::U8(x) => U256::from(x),
@@ -366,13 +391,11 @@ impl<'a> Interpreter<'a> {
             .struct_insts
             .get(inst as usize)
             .ok_or_else(|| invariant("struct instantiation out of range"))?;
+        check_instantiation_size(&frame.ty_args, args)?;
         let args = args
             .iter()
             .map(|a| a.subst(&frame.ty_args))
             .collect::<VmResult<Vec<_>>>()?;
-        if 1 + args.iter().map(Type::node_count).sum::<usize>() > MAX_TYPE_INSTANTIATION_NODES {
-            return Err(VmError::new(StatusCode::TOO_MANY_TYPE_NODES));
-        }
         Ok((*sid, args))
     }
 
@@ -383,10 +406,10 @@ impl<'a> Interpreter<'a> {
             .get(idx as usize)
             .and_then(|t| t.as_ref())
             .ok_or_else(|| invariant("vector instruction without an element type"))?;
-        if ty.has_ty_param() {
-            ty.subst(&frame.ty_args)
-        } else {
+        if frame.ty_args.is_empty() {
             Ok(ty.clone())
+        } else {
+            subst_checked(ty, &frame.ty_args)
         }
     }
 
@@ -574,8 +597,9 @@ impl<'a> Interpreter<'a> {
                         .ok_or_else(|| invariant("function instantiation out of range"))?;
                     let args = args
                         .iter()
-                        .map(|a| a.subst(&frame.ty_args))
+                        .map(|a| subst_checked(a, &frame.ty_args))
                         .collect::<VmResult<Vec<_>>>()?;
+                    check_instantiation_size(&frame.ty_args, &args)?;
                     return Ok(Exit::Call(*fid, Rc::new(args)));
                 }
                 Instr::Pack(sid, _) => self.pack(*sid, Vec::new())?,
