@@ -73,3 +73,37 @@ fn every_mainnet_source_parses_and_round_trips() {
         failures.join("\n\n")
     );
 }
+
+/// The `Move.toml` embedded for each package, read with `move-package`, against the values the
+/// bundle specification lists (`spec/bundle-format.md`: names, versions, named addresses, the
+/// direct dependency of each package).
+#[test]
+fn every_mainnet_manifest_parses() {
+    let Some(path) = libra_fixtures::require("libra/releases/mainnet.mrb") else {
+        return;
+    };
+    let bundle = framework::ReleaseBundle::read_file(&path).expect("mainnet.mrb decodes");
+    let expected: [(&str, (u64, u64, u64), &[&str], usize); 3] = [
+        ("MoveStdlib", (1, 5, 0), &[], 1),
+        ("VendorStdlib", (1, 0, 0), &["MoveStdlib"], 4),
+        ("LibraFramework", (1, 0, 0), &["VendorStdlib"], 8),
+    ];
+    for (package, (name, version, deps, addresses)) in bundle.packages.iter().zip(expected) {
+        let text = package.manifest_text().expect("manifest decompresses");
+        let file = format!("{name}/Move.toml");
+        let m = move_package::parse_manifest(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.package.name, name);
+        assert_eq!(m.package.version, version, "{file}");
+        let dep_names: Vec<&str> = m.dependencies.keys().map(String::as_str).collect();
+        assert_eq!(dep_names, deps, "{file}");
+        for dep in m.dependencies.values() {
+            dep.local_path(&file, "dependencies")
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let addrs = m.addresses.expect("[addresses]");
+        assert_eq!(addrs.len(), addresses, "{file}");
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        assert_eq!(addrs.get("std"), Some(&Some(one)), "{file}");
+    }
+}
