@@ -74,6 +74,15 @@ fn every_mainnet_source_parses_and_round_trips() {
     );
 }
 
+/// What the specification lists for one package's manifest: name, version, direct
+/// dependencies, number of named addresses.
+type ExpectedManifest = (
+    &'static str,
+    (u64, u64, u64),
+    &'static [&'static str],
+    usize,
+);
+
 /// The `Move.toml` embedded for each package, read with `move-package`, against the values the
 /// bundle specification lists (`spec/bundle-format.md`: names, versions, named addresses, the
 /// direct dependency of each package).
@@ -83,7 +92,7 @@ fn every_mainnet_manifest_parses() {
         return;
     };
     let bundle = framework::ReleaseBundle::read_file(&path).expect("mainnet.mrb decodes");
-    let expected: [(&str, (u64, u64, u64), &[&str], usize); 3] = [
+    let expected: [ExpectedManifest; 3] = [
         ("MoveStdlib", (1, 5, 0), &[], 1),
         ("VendorStdlib", (1, 0, 0), &["MoveStdlib"], 4),
         ("LibraFramework", (1, 0, 0), &["VendorStdlib"], 8),
