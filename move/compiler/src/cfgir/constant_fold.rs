@@ -133,23 +133,28 @@ fn optimize_exp(e: &mut Exp) -> bool {
         }
         Exp_::Vector(_, t, args) => {
             let ch = optimize_exp(args);
-            if !is_valid_const_type(t) {
-                return ch;
-            }
-            let vals = match &args.e {
-                Exp_::Unit(_) => Some(vec![]),
-                Exp_::ExpList(items) => items.iter().map(value_of).collect::<Option<Vec<_>>>(),
-                _ => value_of(args).map(|v| vec![v]),
-            };
-            match vals {
-                Some(vs) => {
-                    e.e = Exp_::Value(Value::Vector(t.clone(), vs));
+            match fold_vector(t, args) {
+                Some(v) => {
+                    e.e = Exp_::Value(v);
                     true
                 }
                 None => ch,
             }
         }
     }
+}
+
+/// The value of `vector<t>[args]` when every element is a value of a constant type.
+pub fn fold_vector(t: &Type, args: &Exp) -> Option<Value> {
+    if !is_valid_const_type(t) {
+        return None;
+    }
+    let vals = match &args.e {
+        Exp_::Unit(_) => vec![],
+        Exp_::ExpList(items) => items.iter().map(value_of).collect::<Option<Vec<_>>>()?,
+        _ => vec![value_of(args)?],
+    };
+    Some(Value::Vector(t.clone(), vals))
 }
 
 pub fn fold_not(v: Value) -> Option<Value> {

@@ -554,7 +554,13 @@ impl Ctx {
             }
             T::Exp_::Freeze(e) => Exp_::Freeze(Box::new(self.exp(result, None, *e))),
             T::Exp_::Vector(n, t, args) => {
-                Exp_::Vector(n, t, Box::new(self.exp(result, None, *args)))
+                let args = self.exp(result, None, *args);
+                // A literal of constants is already its value (the folder makes it so first
+                // thing); folding it here keeps 100k-element literals out of every later walk.
+                match crate::cfgir::constant_fold::fold_vector(&t, &args) {
+                    Some(v) => Exp_::Value(v),
+                    None => Exp_::Vector(n, t, Box::new(args)),
+                }
             }
             T::Exp_::Dereference(e) => Exp_::Dereference(Box::new(self.exp(result, None, *e))),
             T::Exp_::Not(e) => Exp_::Not(Box::new(self.exp(result, None, *e))),

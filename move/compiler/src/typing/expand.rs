@@ -18,6 +18,9 @@ impl Ctx<'_, '_> {
     }
 
     fn final_ty(&mut self, t: &Type, loc: crate::parser::ast::Loc) -> Type {
+        if !contains_var(t) {
+            return t.clone();
+        }
         let z = self.zonk(t);
         if contains_var(&z) {
             self.diags.push(err(

@@ -732,8 +732,12 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     }
                 };
                 let items: Vec<Exp> = args.value.iter().map(|a| self.exp(a)).collect();
-                for (a, p) in items.iter().zip(&args.value) {
-                    self.subtype(&a.ty.clone(), &elem, p.loc, "Invalid 'vector' element");
+                let mut resolved = self.shallow(&elem);
+                for a in &items {
+                    if a.ty != resolved {
+                        self.subtype(&a.ty, &elem, a.loc, "Invalid 'vector' element");
+                        resolved = self.shallow(&elem);
+                    }
                 }
                 let n = items.len();
                 let arg = self.arg_exp(items, args.loc);
