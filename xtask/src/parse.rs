@@ -50,8 +50,15 @@ impl ParseFlags {
     pub fn run(self) -> Result<()> {
         let files = collect(&self.paths)?;
         let color = !self.json && std::io::stdout().is_terminal();
+        // indicatif draws only when stderr is a terminal.
         let progress = if files.len() > 20 && !self.json {
-            indicatif::ProgressBar::new(files.len() as u64)
+            let bar = indicatif::ProgressBar::new(files.len() as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
         } else {
             indicatif::ProgressBar::hidden()
         };
