@@ -76,43 +76,36 @@ fn remove_fallthrough_jumps(loop_heads: &BTreeSet<Label>, blocks: &mut IrBlocks)
 }
 
 fn remove_nop_store(blocks: &mut IrBlocks) -> bool {
-    let mut changed = false;
-    for (_, b) in blocks.iter_mut() {
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            if let (Ir::StLoc(a), Some(Ir::MoveLoc(c))) = (&b[i], b.get(i + 1)) {
-                if a == c {
-                    changed = true;
-                    i += 2;
-                    continue;
-                }
-            }
-            out.push(b[i].clone());
-            i += 1;
-        }
-        *b = out;
-    }
-    changed
+    remove_pairs(
+        blocks,
+        |a, b| matches!((a, b), (Ir::StLoc(x), Ir::MoveLoc(y)) if x == y),
+    )
 }
 
 fn remove_write_back(blocks: &mut IrBlocks) -> bool {
+    remove_pairs(
+        blocks,
+        |a, b| matches!((a, b), (Ir::CopyLoc(x) | Ir::MoveLoc(x), Ir::StLoc(y)) if x == y),
+    )
+}
+
+/// Drops every adjacent pair `(a, b)` that `is_pair` accepts, scanning left to right.
+fn remove_pairs(blocks: &mut IrBlocks, is_pair: impl Fn(&Ir, &Ir) -> bool) -> bool {
     let mut changed = false;
     for (_, b) in blocks.iter_mut() {
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            if let (Ir::CopyLoc(a) | Ir::MoveLoc(a), Some(Ir::StLoc(c))) = (&b[i], b.get(i + 1)) {
-                if a == c {
-                    changed = true;
-                    i += 2;
-                    continue;
-                }
-            }
-            out.push(b[i].clone());
-            i += 1;
+        if !b.windows(2).any(|w| is_pair(&w[0], &w[1])) {
+            continue;
         }
-        *b = out;
+        let old = std::mem::take(b);
+        let mut it = old.into_iter().peekable();
+        while let Some(i) = it.next() {
+            if it.peek().is_some_and(|n| is_pair(&i, n)) {
+                it.next();
+                changed = true;
+                continue;
+            }
+            b.push(i);
+        }
     }
     changed
 }
