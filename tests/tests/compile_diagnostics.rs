@@ -288,6 +288,26 @@ fn struct_pack_is_restricted() {
 }
 
 #[test]
+fn use_after_move() {
+    rejects(
+        &main_with("        let v = vector[x];\n        let w = move v;\n        let z = move v;"),
+        "E06002",
+        7,
+        17,
+    );
+}
+
+#[test]
+fn unused_value_without_drop() {
+    rejects(
+        "script {\n    use std::option;\n    use diem_framework::coin;\n    use diem_framework::libra_coin::LibraCoin;\n    fun main() {\n        option::none<coin::Coin<LibraCoin>>();\n    }\n}\n",
+        "E06001",
+        6,
+        9,
+    );
+}
+
+#[test]
 fn syntax_error_is_a_diagnostic() {
     let Some(env) = env() else {
         return;

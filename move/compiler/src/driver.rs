@@ -218,7 +218,7 @@ fn compile_one(
     let expanded = expansion::translate(script, &options.named_addresses, deps).map_err(fail)?;
     let typed = typing::translate(&expanded, deps).map_err(fail)?;
     let (hlir, mut warnings) = hlir::translate(typed);
-    let (cfg, more) = cfgir::translate(hlir).map_err(fail)?;
+    let (cfg, more) = cfgir::translate(hlir, deps).map_err(fail)?;
     warnings.extend(more);
     let script = to_bytecode::translate(cfg, deps).map_err(fail)?;
     let bytes = script

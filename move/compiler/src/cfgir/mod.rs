@@ -4,10 +4,12 @@
 //! local elimination, constant folding, jump simplification and block inlining.
 
 pub mod constant_fold;
+mod locals;
 mod optimize;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use crate::deps::Dependencies;
 use crate::driver::CompileDiagnostic;
 use crate::hlir::ast::{self as H, Command, Command_, Exp, Exp_, LValue, Label, Statement, Var};
 use crate::parser::ast::Loc;
@@ -33,7 +35,10 @@ pub struct Script {
     pub constants: Vec<(String, Type, Value)>,
 }
 
-pub fn translate(s: H::Script) -> Result<(Script, Vec<CompileDiagnostic>), Vec<CompileDiagnostic>> {
+pub fn translate(
+    s: H::Script,
+    deps: &Dependencies,
+) -> Result<(Script, Vec<CompileDiagnostic>), Vec<CompileDiagnostic>> {
     let mut b = Builder::default();
     let start = b.new_label();
     b.start = Some(start);
@@ -43,8 +48,26 @@ pub fn translate(s: H::Script) -> Result<(Script, Vec<CompileDiagnostic>), Vec<C
     let mut cfg = Cfg { start, blocks };
     cfg.recompute();
     let warnings = vec![];
-    last_usage(&s.locals, &mut cfg);
-    release_dead_refs(&s.locals, &mut cfg);
+    let droppable: BTreeSet<Var> = s
+        .locals
+        .iter()
+        .filter(|(_, t)| {
+            crate::typing::type_abilities(deps, &s.type_parameters, t)
+                .has(move_bytecode::Ability::Drop)
+        })
+        .map(|(v, _)| v.clone())
+        .collect();
+    last_usage(&droppable, &mut cfg);
+    let params: BTreeSet<Var> = s.parameters.iter().map(|(v, _)| v.clone()).collect();
+    let mut errors = vec![];
+    let has_drop = |t: &Type| {
+        crate::typing::type_abilities(deps, &s.type_parameters, t).has(move_bytecode::Ability::Drop)
+    };
+    let states = locals::verify(&s.locals, &params, &droppable, &has_drop, &cfg, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    release_dead_refs(&s.locals, &states, &mut cfg);
     optimize::optimize(&s.parameters, &mut cfg);
     let loop_heads = loop_heads_all
         .into_iter()
@@ -75,7 +98,7 @@ pub fn remove_no_ops(blocks: &mut BTreeMap<Label, BasicBlock>) -> bool {
     changed
 }
 
-fn successors(c: &Command) -> Vec<Label> {
+pub(crate) fn successors(c: &Command) -> Vec<Label> {
     match &c.c {
         Command_::Jump(t) => vec![*t],
         Command_::JumpIf {
@@ -400,19 +423,8 @@ fn liveness(cfg: &Cfg) -> (BTreeMap<Label, Live>, BTreeMap<Label, Vec<Live>>) {
     (outs, per_cmd)
 }
 
-fn has_drop(locals: &BTreeMap<Var, Type>, v: &Var) -> bool {
-    fn drop_of(t: &Type) -> bool {
-        match t {
-            Type::Struct(..) | Type::Param(_) => false,
-            Type::Vector(i) => drop_of(i),
-            _ => true,
-        }
-    }
-    locals.get(v).is_some_and(drop_of)
-}
-
 /// Turns the last copy of each local into a move, and drops stores nobody reads.
-fn last_usage(locals: &BTreeMap<Var, Type>, cfg: &mut Cfg) {
+fn last_usage(droppable: &BTreeSet<Var>, cfg: &mut Cfg) {
     let (outs, per_cmd) = liveness(cfg);
     for (l, b) in cfg.blocks.iter_mut() {
         let states = &per_cmd[l];
@@ -427,7 +439,7 @@ fn last_usage(locals: &BTreeMap<Var, Type>, cfg: &mut Cfg) {
                     for lv in ls.iter_mut() {
                         if let LValue::Var(v, _) = lv {
                             dropped.insert(v.clone());
-                            if !next.contains(v) && !v.starts_with('%') && has_drop(locals, v) {
+                            if !next.contains(v) && !v.starts_with('%') && droppable.contains(v) {
                                 *lv = LValue::Ignore;
                             }
                         }
@@ -484,7 +496,11 @@ fn lu_exp(dropped: &mut Live, e: &mut Exp) {
 }
 
 /// Pops references that are live at the end of every predecessor but dead on entry.
-fn release_dead_refs(locals: &BTreeMap<Var, Type>, cfg: &mut Cfg) {
+fn release_dead_refs(
+    locals: &BTreeMap<Var, Type>,
+    states: &BTreeMap<Label, locals::States>,
+    cfg: &mut Cfg,
+) {
     let (outs, per_cmd) = liveness(cfg);
     let succ = cfg.successor_map();
     let mut preds: BTreeMap<Label, Vec<Label>> = BTreeMap::new();
@@ -512,6 +528,13 @@ fn release_dead_refs(locals: &BTreeMap<Var, Type>, cfg: &mut Cfg) {
             let Some(t @ Type::Ref(..)) = locals.get(v) else {
                 continue;
             };
+            let available = states
+                .get(l)
+                .and_then(|st| st.get(v))
+                .is_some_and(|st| *st == locals::State::Available);
+            if !available {
+                continue;
+            }
             let e = Exp {
                 ty: t.clone(),
                 loc,

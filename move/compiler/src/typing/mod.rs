@@ -316,51 +316,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
     }
 
     pub fn abilities(&self, t: &Type) -> AbilitySet {
-        let all = AbilitySet::PRIMITIVES;
-        match self.shallow(t) {
-            Type::Bool
-            | Type::U8
-            | Type::U16
-            | Type::U32
-            | Type::U64
-            | Type::U128
-            | Type::U256
-            | Type::Address => all,
-            Type::Signer => AbilitySet::EMPTY | Ability::Drop,
-            Type::Vector(inner) => {
-                let i = self.abilities(&inner);
-                [Ability::Copy, Ability::Drop, Ability::Store]
-                    .into_iter()
-                    .filter(|a| i.has(*a))
-                    .collect()
-            }
-            Type::Ref(..) => AbilitySet::EMPTY | Ability::Copy | Ability::Drop,
-            Type::Param(i) => self
-                .type_params
-                .get(i as usize)
-                .map_or(AbilitySet::EMPTY, |(_, a)| *a),
-            Type::Struct(k, args) => {
-                let Some(info) = self.deps.struct_info(&k.address(), k.module(), k.name()) else {
-                    return AbilitySet::EMPTY;
-                };
-                let declared = info.abilities;
-                declared
-                    .iter()
-                    .filter(|a| {
-                        let req = match a {
-                            Ability::Copy => Ability::Copy,
-                            Ability::Drop => Ability::Drop,
-                            Ability::Store | Ability::Key => Ability::Store,
-                        };
-                        args.iter()
-                            .zip(&info.type_parameters)
-                            .all(|(arg, p)| p.is_phantom || self.abilities(arg).has(req))
-                    })
-                    .collect()
-            }
-            Type::Var(_) | Type::Anything => AbilitySet::ALL,
-            Type::Unit | Type::Tuple(_) => AbilitySet::EMPTY,
-        }
+        let params: Vec<AbilitySet> = self.type_params.iter().map(|(_, a)| *a).collect();
+        type_abilities(self.deps, &params, &self.zonk(t))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1474,6 +1431,54 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 ));
             }
         }
+    }
+}
+
+/// The abilities of a type whose inference is finished; `params` are the constraints of the
+/// script's type parameters.
+pub fn type_abilities(deps: &Dependencies, params: &[AbilitySet], t: &Type) -> AbilitySet {
+    match t {
+        Type::Bool
+        | Type::U8
+        | Type::U16
+        | Type::U32
+        | Type::U64
+        | Type::U128
+        | Type::U256
+        | Type::Address => AbilitySet::PRIMITIVES,
+        Type::Signer => AbilitySet::EMPTY | Ability::Drop,
+        Type::Vector(inner) => {
+            let i = type_abilities(deps, params, inner);
+            [Ability::Copy, Ability::Drop, Ability::Store]
+                .into_iter()
+                .filter(|a| i.has(*a))
+                .collect()
+        }
+        Type::Ref(..) => AbilitySet::EMPTY | Ability::Copy | Ability::Drop,
+        Type::Param(i) => params
+            .get(*i as usize)
+            .copied()
+            .unwrap_or(AbilitySet::EMPTY),
+        Type::Struct(k, args) => {
+            let Some(info) = deps.struct_info(&k.address(), k.module(), k.name()) else {
+                return AbilitySet::EMPTY;
+            };
+            info.abilities
+                .iter()
+                .filter(|a| {
+                    let req = match a {
+                        Ability::Copy => Ability::Copy,
+                        Ability::Drop => Ability::Drop,
+                        Ability::Store | Ability::Key => Ability::Store,
+                    };
+                    args.iter()
+                        .zip(&info.type_parameters)
+                        .all(|(arg, p)| p.is_phantom || type_abilities(deps, params, arg).has(req))
+                })
+                .collect()
+        }
+        Type::Var(_) | Type::Anything => AbilitySet::ALL,
+        Type::Unit | Type::Tuple(_) => AbilitySet::EMPTY,
     }
 }
 
