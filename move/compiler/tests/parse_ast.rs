@@ -640,3 +640,16 @@ fn spans_cover_the_source_text() {
     assert_eq!((text(op.loc), text(rhs.loc)), ("+", "2"));
     assert_eq!(text(module_of(&file).loc), src);
 }
+
+#[test]
+fn doc_comment_of_a_module_invariant_is_printed_once() {
+    let src = "module 0x1::m {\n    /// Always.\n    invariant true;\n}\n";
+    let file = parse(src);
+    let docs: Vec<&str> = file.doc_comments.values().map(String::as_str).collect();
+    assert_eq!(docs, [" Always."]);
+    let printed = move_compiler::parser::printer::print_file(&file);
+    assert_eq!(printed.matches("/// Always.").count(), 1, "{printed}");
+    let again = parse(&printed);
+    let docs2: Vec<&str> = again.doc_comments.values().map(String::as_str).collect();
+    assert_eq!(docs2, [" Always."]);
+}

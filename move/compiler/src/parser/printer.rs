@@ -445,7 +445,10 @@ impl<'a> Printer<'a> {
             self.use_decl(u);
         }
         for m in &s.value.members {
-            self.spec_member(m);
+            // A module-level `invariant` is a block of one member starting where the block
+            // does: its documentation belongs to the block and is printed once.
+            let shares_start = m.loc.start == s.loc.start;
+            self.spec_member(m, !shares_start);
         }
         self.indent -= 1;
         self.line("}");
@@ -479,8 +482,10 @@ impl<'a> Printer<'a> {
         }
     }
 
-    fn spec_member(&mut self, m: &SpecBlockMember) {
-        self.doc(m.loc.start);
+    fn spec_member(&mut self, m: &SpecBlockMember, with_doc: bool) {
+        if with_doc {
+            self.doc(m.loc.start);
+        }
         self.line_start();
         match &m.value {
             SpecBlockMember_::Condition {
