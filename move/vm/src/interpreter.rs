@@ -16,7 +16,7 @@ use crate::status::{vector_sub_status, ErrorOffset, Location, StatusCode, VmErro
 use crate::storage::{DataCache, ResourceStore};
 use crate::types::{StructId, Type};
 use crate::values::{
-    invariant, new_container, read, type_error, write, Container, Reference, Value,
+    invariant, new_container, read, take_elems, type_error, write, Container, Reference, Value,
 };
 
 /// Largest number of values on the operand stack.
@@ -424,7 +424,7 @@ impl<'a> Interpreter<'a> {
     fn unpack(&mut self, sid: StructId) -> VmResult<()> {
         let n = self.loader.struct_def(sid)?.fields.len();
         let v = self.pop()?;
-        let fields = std::mem::take(&mut *write(v.as_struct()?)?);
+        let fields = take_elems(v.as_struct()?)?;
         if fields.len() != n {
             return Err(type_error(
                 "unpack of a struct with a different field count",
@@ -765,7 +765,7 @@ impl<'a> Interpreter<'a> {
                 }
                 Instr::VecUnpack(_, n) => {
                     let v = self.pop()?;
-                    let elems = std::mem::take(&mut *write(v.as_vector()?)?);
+                    let elems = take_elems(v.as_vector()?)?;
                     if elems.len() as u64 != *n {
                         return Err(vec_err(vector_sub_status::VEC_UNPACK_PARITY_MISMATCH));
                     }

@@ -12,7 +12,43 @@ use crate::status::{StatusCode, VmError, VmResult};
 
 /// A shared, mutable list of values: a struct's fields, a vector's elements, a frame's locals or
 /// a global resource slot.
-pub type Container = Rc<RefCell<Vec<Value>>>;
+pub type Container = Rc<RefCell<Elems>>;
+
+/// The values of a container. Dropping it releases nested containers iteratively, so that even
+/// a value nested far deeper than verified code can build cannot exhaust the native stack.
+#[derive(Debug, Default)]
+pub struct Elems(pub Vec<Value>);
+
+impl std::ops::Deref for Elems {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Elems {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl Drop for Elems {
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.0);
+        while let Some(v) = pending.pop() {
+            let container = match v {
+                Value::Struct(c) | Value::Vector(c) => c,
+                Value::Ref(r) => r.container,
+                _ => continue,
+            };
+            // Only the last owner takes the elements out; shared containers live on.
+            if let Ok(cell) = Rc::try_unwrap(container) {
+                let mut inner = cell.into_inner();
+                pending.append(&mut inner.0);
+            }
+        }
+    }
+}
 
 /// Deepest value nesting the VM walks recursively (copy, equality, BCS). Verified code stays far
 /// below it (the pack limit is 128); it only stops malformed code from exhausting the stack.
@@ -54,17 +90,22 @@ fn too_deep() -> VmError {
 }
 
 pub fn new_container(values: Vec<Value>) -> Container {
-    Rc::new(RefCell::new(values))
+    Rc::new(RefCell::new(Elems(values)))
+}
+
+/// Takes the values out of a container (for Unpack / VecUnpack / MoveFrom of the last owner).
+pub fn take_elems(c: &Container) -> VmResult<Vec<Value>> {
+    Ok(std::mem::take(&mut write(c)?.0))
 }
 
 /// Borrow a container for reading, turning an aliasing conflict into an error instead of a panic.
-pub fn read(c: &Container) -> VmResult<std::cell::Ref<'_, Vec<Value>>> {
+pub fn read(c: &Container) -> VmResult<std::cell::Ref<'_, Elems>> {
     c.try_borrow()
         .map_err(|_| invariant("container already mutably borrowed"))
 }
 
 /// Borrow a container for writing (see [`read`]).
-pub fn write(c: &Container) -> VmResult<std::cell::RefMut<'_, Vec<Value>>> {
+pub fn write(c: &Container) -> VmResult<std::cell::RefMut<'_, Elems>> {
     c.try_borrow_mut()
         .map_err(|_| invariant("container already borrowed"))
 }
@@ -271,5 +312,28 @@ impl Reference {
             Value::Struct(c) | Value::Vector(c) => Ok(c.clone()),
             _ => Err(type_error("reference does not point at a container")),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Unverified code can nest values far beyond the pack limit; walking them must fail with a
+    /// status and dropping them must not exhaust the stack.
+    #[test]
+    fn very_deep_values_neither_overflow_nor_panic() {
+        let mut v = Value::U8(0);
+        for _ in 0..1_000_000 {
+            v = Value::vector_of(vec![v]);
+        }
+        assert_eq!(
+            v.copy_value().map(|_| ()).unwrap_err().major_status,
+            StatusCode::VM_MAX_VALUE_DEPTH_REACHED
+        );
+        assert!(v.equals(&v.clone()).is_ok());
+        let layout = crate::bcs::Layout::Vector(Box::new(crate::bcs::Layout::U8));
+        assert!(crate::bcs::serialize(&v, &layout).is_err());
+        drop(v);
     }
 }
