@@ -455,7 +455,15 @@ async fn fetch_document(url: &str) -> Result<Vec<u8>, CliError> {
             "cannot fetch the metadata document {url}: {message}; pass --metadata-file"
         ))
     };
-    let response = reqwest::get(url).await.map_err(|e| failed(e.to_string()))?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| failed(e.to_string()))?;
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| failed(e.to_string()))?;
     if !response.status().is_success() {
         return Err(failed(format!("HTTP {}", response.status())));
     }

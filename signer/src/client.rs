@@ -595,6 +595,9 @@ impl Client {
                         break Err(Self::api_error("GET", &url, &answer));
                     }
                 }
+                // Still failing after the request's own retries: keep polling until the
+                // wait times out, as a node restart should not abandon the transaction.
+                status if status >= 500 => {}
                 _ => break Err(Self::api_error("GET", &url, &answer)),
             }
             if let Some(usec) = ledger_usec {

@@ -97,6 +97,12 @@ pub fn check_manifest(path: &Path) -> Result<CheckedUpgrade, CheckError> {
                 entry.next_hash
             )));
         }
+        check_contents(
+            &script_path,
+            &step.code,
+            entry,
+            &manifest.inputs.framework_commit,
+        )?;
         steps.push(CheckedStep {
             step: entry.step,
             package: entry.package.clone(),
@@ -233,9 +239,19 @@ impl Reader<'_> {
     }
 }
 
-/// The next-step hash an upgrade script embeds: constant 1 of its constant pool, a
-/// `vector<u8>` of 32 bytes, or empty for the last step. Errors carry the byte offset.
-pub fn embedded_next_hash(code: &[u8]) -> Result<Vec<u8>, (usize, String)> {
+/// The constants of an upgrade script, in pool order (`upgrade-scripts.md` §8, §11):
+/// the framework address, the next hash, then the module blobs, the metadata chunk(s) and the
+/// framework commit, each a `vector<u8>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpgradeConstants {
+    /// Constant 1: the next step's hash, 32 bytes, or empty for the last step.
+    pub next_hash: Vec<u8>,
+    /// Constants 2…: every further `vector<u8>` constant, in order.
+    pub blobs: Vec<Vec<u8>>,
+}
+
+/// Reads the constant pool of an upgrade script. Errors carry the byte offset.
+pub fn upgrade_constants(code: &[u8]) -> Result<UpgradeConstants, (usize, String)> {
     const CONSTANT_POOL: u8 = 0x06;
     let mut r = Reader {
         bytes: code,
@@ -264,48 +280,118 @@ pub fn embedded_next_hash(code: &[u8]) -> Result<Vec<u8>, (usize, String)> {
                 .is_some_and(|end| end <= code.len() as u64)
         })
         .ok_or((r.pos, "the constant pool lies outside the file".to_string()))?;
+    let end = (start + len) as usize;
     let mut c = Reader {
-        bytes: code.get(..(start + len) as usize).unwrap_or_default(),
+        bytes: code.get(..end).unwrap_or_default(),
         pos: start as usize,
     };
-    // Constant 0 is the framework address; constant 1 is the next hash.
-    let mut found = None;
-    for index in 0..2 {
+    let mut next_hash = None;
+    let mut blobs = vec![];
+    let mut index = 0usize;
+    while c.pos < end {
         let at = c.pos;
         let ty = c.byte()?;
-        let ty_bytes = if ty == 0x0a {
-            vec![ty, c.byte()?]
-        } else {
-            vec![ty]
-        };
+        let is_bytes = if ty == 0x0a { c.byte()? == 0x02 } else { false };
         let data_len = c.uleb()?;
         let data = c.take(data_len)?;
-        if index == 1 {
-            if ty_bytes != [0x0a, 0x02] {
-                return Err((at, "constant 1 is not a vector<u8>".into()));
+        match index {
+            0 if ty != 0x05 => return Err((at, "constant 0 is not the framework address".into())),
+            0 => {}
+            _ if !is_bytes => {
+                return Err((at, format!("constant {index} is not a vector<u8>")));
             }
-            let mut d = Reader {
-                bytes: data,
-                pos: 0,
-            };
-            let n = d.uleb()?;
-            let hash = d.take(n)?.to_vec();
-            if d.pos != data.len() {
-                return Err((at, "constant 1 has trailing bytes".into()));
+            _ => {
+                let mut d = Reader {
+                    bytes: data,
+                    pos: 0,
+                };
+                let n = d.uleb()?;
+                let value = d.take(n)?.to_vec();
+                if d.pos != data.len() {
+                    return Err((at, format!("constant {index} has trailing bytes")));
+                }
+                if index == 1 {
+                    if !(value.is_empty() || value.len() == 32) {
+                        return Err((
+                            at,
+                            format!(
+                                "constant 1 is {} bytes; a next hash is 32 or empty",
+                                value.len()
+                            ),
+                        ));
+                    }
+                    next_hash = Some(value);
+                } else {
+                    blobs.push(value);
+                }
             }
-            if !(hash.is_empty() || hash.len() == 32) {
-                return Err((
-                    at,
-                    format!(
-                        "constant 1 is {} bytes; a next hash is 32 or empty",
-                        hash.len()
-                    ),
-                ));
-            }
-            found = Some(hash);
+        }
+        index += 1;
+    }
+    let next_hash = next_hash.ok_or((start as usize, "no constant 1 (next hash)".to_string()))?;
+    Ok(UpgradeConstants { next_hash, blobs })
+}
+
+/// The next-step hash an upgrade script embeds (constant 1); errors carry the byte offset.
+pub fn embedded_next_hash(code: &[u8]) -> Result<Vec<u8>, (usize, String)> {
+    upgrade_constants(code).map(|c| c.next_hash)
+}
+
+/// Compares what a script publishes with its manifest entry: each module's size and SHA3-256 in
+/// order, the metadata size, and the framework commit recorded on chain.
+fn check_contents(
+    path: &Path,
+    code: &[u8],
+    entry: &framework::upgrade_manifest::UpgradeStep,
+    framework_commit: &str,
+) -> Result<(), CheckError> {
+    let mismatch = |message: String| CheckError::Mismatch {
+        path: path.to_path_buf(),
+        message,
+    };
+    let constants = upgrade_constants(code).map_err(|(offset, message)| CheckError::Bytecode {
+        path: path.to_path_buf(),
+        offset,
+        message,
+    })?;
+    let n = entry.modules.len();
+    // Modules, then at least one metadata chunk, then the commit.
+    let Some((commit, rest)) = constants.blobs.split_last() else {
+        return Err(mismatch("the script embeds no framework commit".into()));
+    };
+    if rest.len() <= n {
+        return Err(mismatch(format!(
+            "the script embeds {} blobs before the commit; the manifest lists {n} modules plus metadata",
+            rest.len()
+        )));
+    }
+    let (modules, metadata) = rest.split_at(n);
+    for (i, (blob, module)) in modules.iter().zip(&entry.modules).enumerate() {
+        let sha3 = hex::encode(sha3_256(blob));
+        if blob.len() as u64 != module.size || sha3 != module.sha3 {
+            return Err(mismatch(format!(
+                "module {i} ({}) is {} bytes with SHA3-256 {sha3}; the manifest says {} bytes, {}",
+                module.name,
+                blob.len(),
+                module.size,
+                module.sha3
+            )));
         }
     }
-    found.ok_or((start as usize, "no constant 1".into()))
+    let metadata_size: usize = metadata.iter().map(Vec::len).sum();
+    if metadata_size as u64 != entry.metadata_size {
+        return Err(mismatch(format!(
+            "publishes {metadata_size} bytes of package metadata (or more modules than listed); the manifest says {} bytes and {n} modules",
+            entry.metadata_size
+        )));
+    }
+    if hex::encode(commit) != framework_commit {
+        return Err(mismatch(format!(
+            "records framework commit {}; the manifest says {framework_commit}",
+            hex::encode(commit)
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@ mod testnode;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use framework::upgrade_manifest::{UpgradeInputs, UpgradeManifest, UpgradeStep, SCHEMA_VERSION};
+use framework::upgrade_manifest::{
+    UpgradeInputs, UpgradeManifest, UpgradeModule, UpgradeStep, SCHEMA_VERSION,
+};
 use signer::cli::{Cli, CliError};
 use signer::keys::PrivateKey;
 use signer::transaction::{sha3_256, AccountAddress};
@@ -47,9 +49,16 @@ fn write_private(path: &Path, text: &str) {
     }
 }
 
-/// Copies the fixture step scripts into a temp dir and writes a manifest for them.
+/// Package metadata sizes of the fixture steps (reference values, `upgrade-scripts.md` §8).
+const METADATA_SIZES: [u64; 3] = [299, 734, 1819];
+
+/// Copies the fixture step scripts into a temp dir and writes a manifest for them, listing each
+/// step's modules from the fixture bundle the scripts were generated from.
 fn setup() -> Option<Setup> {
     let dir = tempfile::tempdir().expect("tempdir");
+    let bundle_path = libra_fixtures::require("libra/upgrade/multi-lib/head_all_your_base.mrb")?;
+    let bundle_bytes = std::fs::read(&bundle_path).expect("read bundle");
+    let bundle = framework::ReleaseBundle::read(&bundle_bytes).expect("fixture bundle decodes");
     let mut steps = vec![];
     for (i, (name, package)) in STEPS.iter().enumerate() {
         let rel = format!("libra/upgrade/multi-lib/{name}");
@@ -66,8 +75,19 @@ fn setup() -> Option<Setup> {
             script_sha3: hex::encode(sha3_256(&code)),
             next_hash: String::new(),
             script_size: code.len() as u64,
-            metadata_size: 0,
-            modules: vec![],
+            metadata_size: METADATA_SIZES[i],
+            modules: bundle
+                .package(package)
+                .unwrap_or_else(|| panic!("bundle has no package {package}"))
+                .code
+                .iter()
+                .enumerate()
+                .map(|(m, blob)| UpgradeModule {
+                    name: format!("module{m}"),
+                    size: blob.len() as u64,
+                    sha3: hex::encode(sha3_256(blob)),
+                })
+                .collect(),
         });
     }
     for i in 0..2 {
@@ -75,7 +95,7 @@ fn setup() -> Option<Setup> {
     }
     let manifest = UpgradeManifest {
         schema_version: SCHEMA_VERSION,
-        bundle_sha3: "ab".repeat(32),
+        bundle_sha3: hex::encode(sha3_256(&bundle_bytes)),
         execution_hash: steps[0].script_sha3.clone(),
         steps,
         inputs: UpgradeInputs {
@@ -466,6 +486,43 @@ async fn tampered_script_is_refused_before_signing() {
     .to_string();
     assert!(err.contains("manifest says"), "{err}");
     assert_eq!(node.lock().unwrap().submit_requests, before);
+}
+
+#[test]
+fn manifest_contents_are_checked_against_the_scripts() {
+    let Some(s) = setup() else { return };
+    let original = std::fs::read_to_string(&s.manifest).unwrap();
+    let manifest = UpgradeManifest::from_json(original.as_bytes(), &s.manifest).unwrap();
+    type Change = Box<dyn Fn(&mut UpgradeManifest)>;
+    let cases: Vec<(&str, Change)> = vec![
+        (
+            "module 3",
+            Box::new(|m| m.steps[1].modules[3].sha3 = "00".repeat(32)),
+        ),
+        (
+            "modules",
+            Box::new(|m| {
+                m.steps[0].modules.pop();
+            }),
+        ),
+        (
+            "package metadata",
+            Box::new(|m| m.steps[2].metadata_size += 1),
+        ),
+        (
+            "framework commit",
+            Box::new(|m| m.inputs.framework_commit = "ab".repeat(20)),
+        ),
+    ];
+    for (expected, change) in cases {
+        let mut m = manifest.clone();
+        change(&mut m);
+        std::fs::write(&s.manifest, m.to_json()).unwrap();
+        let err = signer::manifest_check::check_manifest(&s.manifest)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
