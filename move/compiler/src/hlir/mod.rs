@@ -7,7 +7,7 @@
 
 pub mod ast;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::driver::CompileDiagnostic;
 use crate::parser::ast::{BinOp_, Loc};
@@ -720,6 +720,3 @@ fn remove_unused_bindings(unused: &BTreeSet<Var>, block: &mut Block) {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _unused(_: VecDeque<()>) {}

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 
 use move_bytecode::{
-    AbilitySet, AccountAddress, Bytecode, CodeUnit, CompiledScript, Constant, FunctionHandle,
+    AccountAddress, Bytecode, CodeUnit, CompiledScript, Constant, FunctionHandle,
     FunctionHandleIndex, FunctionInstantiation, FunctionInstantiationIndex, Identifier,
     IdentifierIndex, ModuleHandle, ModuleHandleIndex, Signature, SignatureIndex, SignatureToken,
     StructHandle, StructHandleIndex,
@@ -410,6 +410,3 @@ fn encode_value(v: &Value, out: &mut Vec<u8>) -> Result<(), Diags> {
     }
     Ok(())
 }
-
-#[allow(dead_code)]
-fn _abilities(_: AbilitySet) {}
