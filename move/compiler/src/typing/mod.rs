@@ -897,7 +897,15 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 self.subtype(&i.ty, &target, i.loc, "Invalid type annotation");
                 self.mk(target.clone(), loc, Exp_::Annotate(Box::new(i), target))
             }
-            P::Exp_::Spec(_) => self.mk(Type::Unit, loc, Exp_::Spec(vec![])),
+            P::Exp_::Spec(block) => {
+                let mut names = BTreeSet::new();
+                spec_block_names(block, &mut names);
+                let used = names
+                    .into_iter()
+                    .filter(|n| self.local(n).is_some())
+                    .collect();
+                self.mk(Type::Unit, loc, Exp_::Spec(used))
+            }
             P::Exp_::Pack(..) => {
                 self.diags.push(err(
                     "E04001",
@@ -1479,6 +1487,100 @@ pub fn type_abilities(deps: &Dependencies, params: &[AbilitySet], t: &Type) -> A
         }
         Type::Var(_) | Type::Anything => AbilitySet::ALL,
         Type::Unit | Type::Tuple(_) => AbilitySet::EMPTY,
+    }
+}
+
+/// Every single name an inline `spec` block mentions (the locals it reads are among them).
+fn spec_block_names(b: &P::SpecBlock, out: &mut BTreeSet<String>) {
+    for m in &b.value.members {
+        match &m.value {
+            P::SpecBlockMember_::Condition {
+                exp,
+                additional_exps,
+                ..
+            } => exp
+                .iter()
+                .chain(additional_exps)
+                .for_each(|e| exp_names(e, out)),
+            P::SpecBlockMember_::Let { def, .. } => exp_names(def, out),
+            P::SpecBlockMember_::Update { lhs, rhs } => {
+                exp_names(lhs, out);
+                exp_names(rhs, out);
+            }
+            P::SpecBlockMember_::Include { exp, .. } | P::SpecBlockMember_::Apply { exp, .. } => {
+                exp_names(exp, out)
+            }
+            P::SpecBlockMember_::Variable { init: Some(e), .. } => exp_names(e, out),
+            _ => {}
+        }
+    }
+}
+
+fn exp_names(e: &P::Exp, out: &mut BTreeSet<String>) {
+    let mut go = |e: &P::Exp| exp_names(e, out);
+    match &e.value {
+        P::Exp_::Name(chain, _) => {
+            if let NameAccessChain_::One(n) = &chain.value {
+                out.insert(n.value.to_string());
+            }
+        }
+        P::Exp_::Move(n) | P::Exp_::Copy(n) => {
+            out.insert(n.value.to_string());
+        }
+        P::Exp_::Call(_, _, _, args) | P::Exp_::Vector(_, _, args) => {
+            args.value.iter().for_each(go)
+        }
+        P::Exp_::Pack(_, _, fields) => fields.iter().for_each(|(_, e)| go(e)),
+        P::Exp_::IfElse(c, t, f) => {
+            go(c);
+            go(t);
+            if let Some(f) = f {
+                go(f);
+            }
+        }
+        P::Exp_::While(c, b, _) => {
+            go(c);
+            go(b);
+        }
+        P::Exp_::Loop(b)
+        | P::Exp_::Abort(b)
+        | P::Exp_::Dereference(b)
+        | P::Exp_::UnaryExp(_, b)
+        | P::Exp_::Borrow(_, b)
+        | P::Exp_::Dot(b, _)
+        | P::Exp_::Cast(b, _)
+        | P::Exp_::Annotate(b, _)
+        | P::Exp_::Lambda(_, b) => go(b),
+        P::Exp_::Return(Some(b)) => go(b),
+        P::Exp_::Block(seq) => {
+            for item in &seq.items {
+                match &item.value {
+                    P::SequenceItem_::Seq(e) | P::SequenceItem_::Bind(_, _, e) => go(e),
+                    P::SequenceItem_::Declare(..) => {}
+                }
+            }
+            if let Some(r) = &seq.result {
+                go(r);
+            }
+        }
+        P::Exp_::Quant(_, binds, triggers, cond, body) => {
+            for b in &binds.value {
+                if let P::QuantRange::In(e) = &b.value.1 {
+                    go(e);
+                }
+            }
+            triggers.iter().flatten().for_each(&mut go);
+            if let Some(c) = cond {
+                go(c);
+            }
+            go(body);
+        }
+        P::Exp_::ExpList(es) => es.iter().for_each(go),
+        P::Exp_::Assign(l, r) | P::Exp_::BinopExp(l, _, r) | P::Exp_::Index(l, r) => {
+            go(l);
+            go(r);
+        }
+        _ => {}
     }
 }
 
