@@ -59,19 +59,19 @@ impl StatusCode {
         match self {
             UNKNOWN_VALIDATION_STATUS => 0,
             INVALID_SIGNATURE => 1,
-            LOOKUP_FAILED => 1004,
-            FUNCTION_RESOLUTION_FAILURE => 1006,
+            LOOKUP_FAILED => 1017,
+            FUNCTION_RESOLUTION_FAILURE => 1091,
             INVALID_MAIN_FUNCTION_SIGNATURE => 1011,
             TYPE_MISMATCH => 1020,
             MISSING_DEPENDENCY => 1021,
             LINKER_ERROR => 1081,
-            DUPLICATE_MODULE_NAME => 1082,
+            DUPLICATE_MODULE_NAME => 1095,
             CYCLIC_MODULE_DEPENDENCY => 1097,
             NUMBER_OF_ARGUMENTS_MISMATCH => 1098,
             INVALID_PARAM_TYPE_FOR_DESERIALIZATION => 1099,
             FAILED_TO_DESERIALIZE_ARGUMENT => 1100,
             NUMBER_OF_SIGNER_ARGUMENTS_MISMATCH => 1101,
-            NUMBER_OF_TYPE_ARGUMENTS_MISMATCH => 1102,
+            NUMBER_OF_TYPE_ARGUMENTS_MISMATCH => 1076,
             EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION => 1103,
             TOO_MANY_TYPE_NODES => 1116,
             UNKNOWN_INVARIANT_VIOLATION_ERROR => 2000,
@@ -81,8 +81,8 @@ impl StatusCode {
             STORAGE_ERROR => 2008,
             INTERNAL_TYPE_ERROR => 2009,
             FAILED_TO_DESERIALIZE_RESOURCE => 2020,
-            VALUE_SERIALIZATION_ERROR => 3001,
-            VALUE_DESERIALIZATION_ERROR => 3000,
+            VALUE_SERIALIZATION_ERROR => 3022,
+            VALUE_DESERIALIZATION_ERROR => 3023,
             BAD_MAGIC => 3002,
             UNKNOWN_VERSION => 3003,
             CODE_DESERIALIZATION_ERROR => 3024,
@@ -202,4 +202,56 @@ pub mod vector_sub_status {
     pub const INDEX_OUT_OF_BOUNDS: u64 = 1;
     pub const POP_EMPTY_VEC: u64 = 2;
     pub const VEC_UNPACK_PARITY_MISMATCH: u64 = 3;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatusCode::*;
+
+    /// The codes listed in the VM specification's status table (§9).
+    #[test]
+    fn codes_match_the_specification() {
+        let table = [
+            (EXECUTED, 4001),
+            (OUT_OF_GAS, 4002),
+            (RESOURCE_DOES_NOT_EXIST, 4003),
+            (RESOURCE_ALREADY_EXISTS, 4004),
+            (MISSING_DATA, 4008),
+            (DATA_FORMAT_ERROR, 4009),
+            (ABORTED, 4016),
+            (ARITHMETIC_ERROR, 4017),
+            (VECTOR_OPERATION_ERROR, 4018),
+            (EXECUTION_STACK_OVERFLOW, 4020),
+            (CALL_STACK_OVERFLOW, 4021),
+            (VM_MAX_TYPE_DEPTH_REACHED, 4024),
+            (VM_MAX_VALUE_DEPTH_REACHED, 4025),
+            (VM_EXTENSION_ERROR, 4026),
+            (INVALID_MAIN_FUNCTION_SIGNATURE, 1011),
+            (TYPE_MISMATCH, 1020),
+            (MISSING_DEPENDENCY, 1021),
+            (LINKER_ERROR, 1081),
+            (CYCLIC_MODULE_DEPENDENCY, 1097),
+            (NUMBER_OF_ARGUMENTS_MISMATCH, 1098),
+            (INVALID_PARAM_TYPE_FOR_DESERIALIZATION, 1099),
+            (FAILED_TO_DESERIALIZE_ARGUMENT, 1100),
+            (NUMBER_OF_SIGNER_ARGUMENTS_MISMATCH, 1101),
+            (EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION, 1103),
+            (TOO_MANY_TYPE_NODES, 1116),
+            (UNKNOWN_INVARIANT_VIOLATION_ERROR, 2000),
+            (EMPTY_VALUE_STACK, 2003),
+            (PC_OVERFLOW, 2005),
+            (VERIFICATION_ERROR, 2006),
+            (STORAGE_ERROR, 2008),
+            (INTERNAL_TYPE_ERROR, 2009),
+            (FAILED_TO_DESERIALIZE_RESOURCE, 2020),
+            (BAD_MAGIC, 3002),
+            (UNKNOWN_VERSION, 3003),
+            (CODE_DESERIALIZATION_ERROR, 3024),
+        ];
+        for (status, code) in table {
+            assert_eq!(status.code(), code, "{status:?}");
+        }
+        assert!(TOO_MANY_TYPE_NODES.is_verification());
+        assert!(!OUT_OF_GAS.is_verification());
+    }
 }
