@@ -1121,7 +1121,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             ));
             return self.error_exp(loc);
         };
-        if info.visibility != Visibility::Public && !info.is_entry {
+        if info.visibility != Visibility::Public {
             let what = match info.visibility {
                 Visibility::Friend => "public(friend)",
                 _ => "internal",
