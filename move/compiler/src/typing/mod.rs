@@ -675,6 +675,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 self.call(loc, chain, *is_macro, tys, args)
             }
             P::Exp_::Vector(_, tys, args) => {
+                if tys.is_none() {
+                    if let Some(e) = self.literal_vector(loc, &args.value) {
+                        return e;
+                    }
+                }
                 let elem = match tys.as_deref() {
                     None => self.fresh(),
                     Some([t]) => self.ty(t),
@@ -993,6 +998,32 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 }
             }
         }
+    }
+
+    /// `vector[1u8, 2u8, ...]` written with one explicit integer suffix throughout: its value
+    /// directly, without a typed node per element (upgrade scripts hold 100k-element literals).
+    fn literal_vector(&mut self, loc: Loc, args: &[P::Exp]) -> Option<Exp> {
+        let mut suffix = None;
+        let mut values = Vec::with_capacity(args.len());
+        for a in args {
+            let P::Exp_::Value(P::Spanned {
+                value: P::Value_::Num(text),
+                ..
+            }) = &a.value
+            else {
+                return None;
+            };
+            let (n, Some(s)) = literals::parse_number(text).ok()? else {
+                return None;
+            };
+            if *suffix.get_or_insert(s) != s {
+                return None;
+            }
+            values.push(typed_num(s, n)?.1);
+        }
+        let (ty, _) = typed_num(suffix?, U256::ZERO)?;
+        let v = Value::Vector(ty.clone(), values);
+        Some(self.mk(Type::Vector(Box::new(ty)), loc, Exp_::Value(v)))
     }
 
     /// The argument expression of a call: `()`, the one argument, or a list.
