@@ -1,0 +1,177 @@
+//! Compiling a script against a release: the bundle's modules are the dependencies, and the named
+//! addresses come from the `Move.toml` of every package in it (plus the script package's own). The
+//! script package's `[dependencies]` paths are ignored in favour of the bundle, so that a script is
+//! always checked against the exact code it will run with.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use move_bytecode::{AccountAddress, CompiledModule};
+use move_compiler::{compile_scripts, CompileOptions, CompiledScriptOutput};
+
+use crate::bundle::ReleaseBundle;
+
+/// Why a script could not be compiled against a bundle.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptBuildError {
+    #[error("module {index} of package `{package}` does not read: {message}")]
+    BadModule {
+        package: String,
+        index: usize,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Manifest { file: String, message: String },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{dir}: expected exactly one .move file in sources/, found {found}")]
+    SourceCount { dir: PathBuf, found: usize },
+    #[error("{file}: expected one script, found {found}")]
+    ScriptCount { file: String, found: usize },
+    /// The compiler's diagnostics, rendered with file, line, column and a caret.
+    #[error("{file}: {count} error(s)\n{rendered}")]
+    Compile {
+        file: String,
+        count: usize,
+        rendered: String,
+    },
+}
+
+/// The dependencies and named addresses of a release, ready to compile scripts against.
+pub struct BundleCompiler {
+    modules: Vec<CompiledModule>,
+    named_addresses: BTreeMap<String, AccountAddress>,
+}
+
+impl BundleCompiler {
+    /// Reads every module of `bundle` and the named addresses of its packages.
+    pub fn new(bundle: &ReleaseBundle) -> Result<Self, ScriptBuildError> {
+        let mut compiler = BundleCompiler {
+            modules: Vec::new(),
+            named_addresses: BTreeMap::new(),
+        };
+        for package in &bundle.packages {
+            for (index, code) in package.code.iter().enumerate() {
+                let module = CompiledModule::deserialize(code).map_err(|err| {
+                    ScriptBuildError::BadModule {
+                        package: package.name().to_string(),
+                        index,
+                        message: err.to_string(),
+                    }
+                })?;
+                compiler.modules.push(module);
+            }
+            let file = format!("Move.toml of package `{}`", package.name());
+            let text = package
+                .manifest_text()
+                .map_err(|err| ScriptBuildError::Manifest {
+                    file: file.clone(),
+                    message: err.to_string(),
+                })?;
+            add_named_addresses(&mut compiler.named_addresses, &file, &text)?;
+        }
+        Ok(compiler)
+    }
+
+    /// Compiles the one script in `source`; `file` names it in diagnostics.
+    pub fn compile(
+        &self,
+        file: &str,
+        source: &str,
+    ) -> Result<CompiledScriptOutput, ScriptBuildError> {
+        self.compile_with(file, source, self.named_addresses.clone())
+    }
+
+    /// Compiles the script package in `dir` (`Move.toml` and one `sources/*.move`); the
+    /// package's own `[addresses]` are added to the bundle's.
+    pub fn compile_package_dir(
+        &self,
+        dir: &Path,
+    ) -> Result<CompiledScriptOutput, ScriptBuildError> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| ScriptBuildError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let mut named_addresses = self.named_addresses.clone();
+        let manifest_path = dir.join("Move.toml");
+        if manifest_path.exists() {
+            let file = manifest_path.display().to_string();
+            add_named_addresses(&mut named_addresses, &file, &read(&manifest_path)?)?;
+        }
+        let source_path = single_source(dir)?;
+        let source = read(&source_path)?;
+        self.compile_with(&source_path.display().to_string(), &source, named_addresses)
+    }
+
+    fn compile_with(
+        &self,
+        file: &str,
+        source: &str,
+        named_addresses: BTreeMap<String, AccountAddress>,
+    ) -> Result<CompiledScriptOutput, ScriptBuildError> {
+        let options = CompileOptions { named_addresses };
+        let mut outputs = compile_scripts(source, &self.modules, &options).map_err(|err| {
+            ScriptBuildError::Compile {
+                file: file.to_string(),
+                count: err.diagnostics.len(),
+                rendered: err
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.render(file, source))
+                    .collect(),
+            }
+        })?;
+        if outputs.len() != 1 {
+            return Err(ScriptBuildError::ScriptCount {
+                file: file.to_string(),
+                found: outputs.len(),
+            });
+        }
+        Ok(outputs.remove(0))
+    }
+}
+
+/// Adds the `[addresses]` of a `Move.toml` to `named` (later files win).
+fn add_named_addresses(
+    named: &mut BTreeMap<String, AccountAddress>,
+    file: &str,
+    text: &str,
+) -> Result<(), ScriptBuildError> {
+    let manifest = move_package::manifest::parse_manifest(file, text).map_err(|err| {
+        ScriptBuildError::Manifest {
+            file: file.to_string(),
+            message: err.to_string(),
+        }
+    })?;
+    for (name, address) in manifest.addresses.unwrap_or_default() {
+        if let Some(address) = address {
+            named.insert(name, AccountAddress::new(address));
+        }
+    }
+    Ok(())
+}
+
+/// The package's one `.move` source file.
+fn single_source(dir: &Path) -> Result<PathBuf, ScriptBuildError> {
+    let sources = dir.join("sources");
+    let entries = std::fs::read_dir(&sources).map_err(|source| ScriptBuildError::Io {
+        path: sources.clone(),
+        source,
+    })?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "move"))
+        .collect();
+    if found.len() != 1 {
+        return Err(ScriptBuildError::SourceCount {
+            dir: dir.to_path_buf(),
+            found: found.len(),
+        });
+    }
+    Ok(found.remove(0))
+}
