@@ -3,14 +3,14 @@
 //!
 //! The production bundle is derived from the dev bundle beside the fixtures (a documented test
 //! transformation: drop sources and source maps, take each package's non-dev source digest from
-//! the fixture header). Scripts are compiled by a stand-in that returns the stored upstream
-//! `script.mv` of the step it is asked for: the test checks what this layer owns — that the text
-//! handed to the compiler for step k embeds the hash of step k+1 and so equals upstream's text,
-//! that the manifest chain and sizes follow, and the directory layout.
+//! the fixture header). Each script is compiled by our compiler against that bundle, so the
+//! directories written must equal upstream's byte for byte: Move.toml, source, script.mv and
+//! script_sha3, with the manifest's chain and sizes following.
 
 use std::collections::BTreeMap;
 
 use framework::bundle::ReleaseBundle;
+use framework::script_build::BundleCompiler;
 use framework::upgrade::{generate, UpgradeError, UpgradeRequest};
 use sha3::{Digest, Sha3_256};
 
@@ -90,6 +90,7 @@ fn check_set(set: &str, steps: &[&str], packages: Option<Vec<String>>) {
         return;
     };
     let bundle_sha3: [u8; 32] = Sha3_256::digest(bundle.to_bytes().expect("encodes")).into();
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
     let mut compiled = Vec::new();
     let upgrade = generate(
         &bundle,
@@ -100,13 +101,20 @@ fn check_set(set: &str, steps: &[&str], packages: Option<Vec<String>>) {
             let step = stored
                 .get(script.dir_name)
                 .ok_or_else(|| format!("unexpected step {}", script.dir_name))?;
-            // The text must be upstream's before its upstream bytes may stand in for it.
             assert_eq!(
                 script.source, step.source,
                 "{set}/{}: text",
                 script.dir_name
             );
-            Ok(step.script.clone())
+            let output = compiler
+                .compile(script.dir_name, script.source)
+                .map_err(|e| e.to_string())?;
+            assert!(
+                output.bytes == step.script,
+                "{set}/{}: script.mv differs from upstream",
+                script.dir_name
+            );
+            Ok(output.bytes)
         },
     )
     .expect("upgrade generates");

@@ -5,6 +5,7 @@ mod compile_script;
 mod fixtures;
 mod inspect;
 mod parse;
+mod upgrade;
 mod verify_upgrade;
 mod vm_conformance;
 
@@ -36,6 +37,8 @@ enum Command {
     VmConformance(vm_conformance::VmConformanceFlags),
     /// Check a generated upgrade offline: script hashes, the next-hash chain, and the published modules against a bundle.
     VerifyUpgrade(verify_upgrade::VerifyUpgradeFlags),
+    /// Generate, compile and record the chained multi-step upgrade scripts of a production release bundle.
+    Upgrade(upgrade::UpgradeFlags),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -46,5 +49,6 @@ fn main() -> anyhow::Result<()> {
         Command::Fixtures(flags) => flags.run(),
         Command::VmConformance(flags) => flags.run(),
         Command::VerifyUpgrade(flags) => flags.run(),
+        Command::Upgrade(flags) => flags.run(),
     }
 }
