@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use framework::bundle::ReleaseBundle;
+use framework::script_build::BundleCompiler;
 use framework::verify_upgrade::{script_facts, verify_upgrade, FailureClass, VerifyReport};
 use sha3::{Digest, Sha3_256};
 
@@ -198,4 +199,52 @@ fn a_recompile_difference_names_the_first_differing_byte() {
         Some("1-move-stdlib"),
         "first differing byte at offset 100",
     );
+}
+
+#[test]
+fn a_changed_code_byte_in_a_source_fails_recompilation() {
+    let Some(copy) = multi_lib_copy() else { return };
+    let bundle = bundle("libra/upgrade/multi-lib/head_all_your_base.mrb").expect("bundle");
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
+    let source = copy.path().join("1-move-stdlib/sources/1-move-stdlib.move");
+    let text = std::fs::read_to_string(&source).unwrap();
+    // The first code chunk starts with the module magic `161u8,28u8,235u8,11u8,`; change its version byte.
+    let tampered = text.replacen(
+        "161u8,28u8,235u8,11u8,6u8,",
+        "161u8,28u8,235u8,11u8,5u8,",
+        1,
+    );
+    assert_ne!(tampered, text);
+    std::fs::write(&source, tampered).unwrap();
+    let mut rebuild = |dir: &Path| -> Result<Vec<u8>, String> {
+        compiler
+            .compile_package_dir(dir)
+            .map(|output| output.bytes)
+            .map_err(|err| err.to_string())
+    };
+    let report = verify_upgrade(copy.path(), Some(&bundle), Some(&mut rebuild)).expect("runs");
+    assert_caught(
+        &report,
+        FailureClass::Recompile,
+        Some("1-move-stdlib"),
+        "the source compiles to different bytes: first differing byte at offset",
+    );
+}
+
+#[test]
+fn untampered_sources_recompile_to_their_scripts() {
+    let Some(dir) = libra_fixtures::require("libra/upgrade/single-lib") else {
+        return;
+    };
+    let bundle = bundle("libra/upgrade/single-lib/head_all_your_base.mrb").expect("bundle");
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
+    let mut rebuild = |dir: &Path| -> Result<Vec<u8>, String> {
+        compiler
+            .compile_package_dir(dir)
+            .map(|output| output.bytes)
+            .map_err(|err| err.to_string())
+    };
+    let report = verify_upgrade(&dir, Some(&bundle), Some(&mut rebuild)).expect("runs");
+    assert!(report.passed(), "{:?}", report.findings);
+    assert!(report.recompiled && report.compared_with_bundle);
 }
