@@ -169,6 +169,7 @@ fn check_set(set: &str, steps: &[&str], packages: Option<Vec<String>>) {
     let reread = framework::upgrade_manifest::load(&out.path().join("upgrade.manifest.json"))
         .expect("manifest reads back");
     assert_eq!(&reread, manifest);
+    insta::assert_snapshot!(format!("{set}_manifest"), manifest.to_json());
 }
 
 #[test]
@@ -229,4 +230,65 @@ fn unknown_packages_and_bad_commits_are_refused() {
     bad.framework_commit = "HEAD".to_string();
     let err = generate(&bundle, [0; 32], &bad, |_| Ok(Vec::new())).unwrap_err();
     assert!(matches!(err, UpgradeError::BadCommit(_)), "{err}");
+}
+
+#[test]
+fn a_metadata_blob_over_one_chunk_is_split_as_upstream_splits_it() {
+    // A one-package release whose metadata (33068 bytes) needs two 32767-byte chunks. Its modules
+    // are the ones upstream's script publishes; its metadata is upstream's build output.
+    let base = "conformance/upgrade/multichunk-k2";
+    let step = "1-chunk-probe-k2";
+    let (Some(metadata), Some(expected_script), Some(expected_source), Some(expected_toml)) = (
+        libra_fixtures::read(&format!("{base}/package-metadata.bcs")),
+        libra_fixtures::read(&format!("{base}/{step}/script.mv")),
+        libra_fixtures::read(&format!("{base}/{step}/sources/{step}.move")),
+        libra_fixtures::read(&format!("{base}/{step}/Move.toml")),
+    ) else {
+        return;
+    };
+    let Some(framework_bytes) =
+        libra_fixtures::read("libra/upgrade/multi-lib/head_all_your_base.mrb")
+    else {
+        return;
+    };
+    let metadata =
+        framework::metadata::PackageMetadata::from_bcs(&metadata).expect("metadata reads");
+    let code = framework::verify_upgrade::script_facts(&expected_script)
+        .expect("an upgrade script")
+        .modules;
+    assert_eq!(code.len(), metadata.modules.len());
+    let release = ReleaseBundle {
+        packages: vec![framework::bundle::ReleasePackage { metadata, code }],
+        source_dirs: vec!["/build/chunk-probe-k2/sources".to_string()],
+    };
+    let source = String::from_utf8(expected_source).expect("ascii");
+    let request = UpgradeRequest {
+        package_dirs: None,
+        framework_commit: header_value(&source, "// Framework commit hash:"),
+        builder_commit: header_value(&source, "// Builder commit hash:"),
+        force: false,
+        framework_package_dir: "../../../deps/LibraFramework".to_string(),
+    };
+    // The script calls the framework, so it compiles against the framework release.
+    let framework = ReleaseBundle::read(&framework_bytes).expect("bundle reads");
+    let compiler = BundleCompiler::new(&framework).expect("modules read");
+    let upgrade = generate(&release, [0; 32], &request, |script| {
+        compiler
+            .compile(script.dir_name, script.source)
+            .map(|output| output.bytes)
+            .map_err(|e| e.to_string())
+    })
+    .expect("upgrade generates");
+    let generated = &upgrade.steps[0];
+    assert_eq!(generated.dir_name, step);
+    assert!(
+        generated.source == source,
+        "the two-chunk text differs from upstream's"
+    );
+    assert_eq!(generated.move_toml.as_bytes(), expected_toml.as_slice());
+    assert!(
+        generated.script == expected_script,
+        "script.mv differs from upstream's"
+    );
+    assert_eq!(upgrade.manifest.steps[0].metadata_size, 33068);
 }
