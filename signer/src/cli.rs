@@ -350,6 +350,10 @@ impl Context<'_> {
             CliError::Usage("offline signing needs --expiration-timestamp <unix secs>".into())
         })?;
         let chain_id = self.require_chain_id()?;
+        eprintln!(
+            "offline signing: no node contacted, so the on-chain checks (validator, proposal \
+             state, sender key) were not made; the chain enforces them when the file is submitted"
+        );
         Ok(session::build_and_sign(
             &key.key,
             sender,
