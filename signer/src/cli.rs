@@ -830,3 +830,50 @@ async fn submit(ctx: &mut Context<'_>, file: &Path) -> Result<(), CliError> {
     );
     ctx.emit(value, &text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn flag_definitions_are_consistent_and_documented() {
+        let command = Cli::command();
+        command.clone().debug_assert();
+        for sub in command.get_subcommands() {
+            assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+            for arg in sub.get_arguments() {
+                assert!(
+                    arg.get_help().is_some(),
+                    "{} --{} has no help",
+                    sub.get_name(),
+                    arg.get_id()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn offline_flags_require_offline_out() {
+        let parsed = Cli::try_parse_from([
+            "signer",
+            "--sequence-number",
+            "1",
+            "status",
+            "--proposal-id",
+            "0",
+        ]);
+        assert!(parsed.is_err());
+        let parsed = Cli::try_parse_from([
+            "signer",
+            "resolve",
+            "--proposal-id",
+            "0",
+            "--manifest",
+            "m",
+            "--script-dir",
+            "d",
+        ]);
+        assert!(parsed.is_err(), "--manifest and --script-dir conflict");
+    }
+}
