@@ -515,6 +515,29 @@ fn instructions_match_the_upstream_disassembler() {
 }
 
 #[test]
+fn mainnet_instructions_match_the_upstream_disassembler() {
+    let Some(bytes) = libra_fixtures::read("libra/releases/mainnet.mrb") else {
+        return;
+    };
+    let bundle = framework::bundle::ReleaseBundle::read(&bytes).expect("mainnet reads");
+    let mut compared = 0;
+    for package in &bundle.packages {
+        for module in package.modules() {
+            let relative = format!(
+                "libra/disasm/mainnet/{}/{}.disasm.txt",
+                package.name(),
+                module.name
+            );
+            let Some(listing) = libra_fixtures::require(&relative) else {
+                return;
+            };
+            compared += compare_with_upstream(module.bytecode, &listing);
+        }
+    }
+    assert!(compared > 10_000, "only {compared} instructions compared");
+}
+
+#[test]
 fn every_fixture_disassembles() {
     for blob in common::all_blobs() {
         let listing = move_bytecode::disassembler::disassemble_bytes(&blob.bytes)
