@@ -35,7 +35,7 @@ enum Command {
     Fixtures(fixtures::FixturesFlags),
     /// Run the Move VM over a conformance corpus and compare every test with the reference outcome.
     VmConformance(vm_conformance::VmConformanceFlags),
-    /// Check a generated upgrade offline: script hashes, the next-hash chain, and the published modules against a bundle.
+    /// Check a generated upgrade offline: script hashes, the next-hash chain and, with --bundle, recompiled sources and published modules.
     VerifyUpgrade(verify_upgrade::VerifyUpgradeFlags),
     /// Generate, compile and record the chained multi-step upgrade scripts of a production release bundle.
     Upgrade(upgrade::UpgradeFlags),
