@@ -44,6 +44,8 @@ pub enum ScriptBuildError {
 pub struct BundleCompiler {
     modules: Vec<CompiledModule>,
     named_addresses: BTreeMap<String, AccountAddress>,
+    /// Embedded module sources (file name, text): where inline functions are found.
+    sources: Vec<(String, String)>,
 }
 
 impl BundleCompiler {
@@ -52,6 +54,7 @@ impl BundleCompiler {
         let mut compiler = BundleCompiler {
             modules: Vec::new(),
             named_addresses: BTreeMap::new(),
+            sources: Vec::new(),
         };
         for package in &bundle.packages {
             for (index, code) in package.code.iter().enumerate() {
@@ -72,6 +75,13 @@ impl BundleCompiler {
                     message: err.to_string(),
                 })?;
             add_named_addresses(&mut compiler.named_addresses, &file, &text)?;
+            for module in &package.metadata.modules {
+                if let Ok(Some(text)) = module.source_text() {
+                    compiler
+                        .sources
+                        .push((format!("{}.move", module.name), text));
+                }
+            }
         }
         Ok(compiler)
     }
@@ -114,7 +124,10 @@ impl BundleCompiler {
         source: &str,
         named_addresses: BTreeMap<String, AccountAddress>,
     ) -> Result<CompiledScriptOutput, ScriptBuildError> {
-        let options = CompileOptions { named_addresses };
+        let options = CompileOptions {
+            named_addresses,
+            dependency_sources: self.sources.clone(),
+        };
         let mut outputs = compile_scripts(source, &self.modules, &options).map_err(|err| {
             ScriptBuildError::Compile {
                 file: file.to_string(),

@@ -12,11 +12,7 @@ use move_bytecode::{AccountAddress, CompiledModule};
 use move_compiler::{compile_scripts, CompileOptions};
 
 /// Script cases whose bytes do not match yet, with the reason.
-const KNOWN_MISSING: &[(&str, &str)] = &[(
-    "l1_inline_lambda",
-    "calls inline functions of std::vector (for_each_ref, map, fold) with lambdas: inline \
-     functions exist only in dependency sources, and the inlining pass is not written yet",
-)];
+const KNOWN_MISSING: &[(&str, &str)] = &[];
 
 fn add_addresses(named: &mut BTreeMap<String, AccountAddress>, text: &str) {
     let m = move_package::manifest::parse_manifest("Move.toml", text).expect("manifest parses");
@@ -27,27 +23,39 @@ fn add_addresses(named: &mut BTreeMap<String, AccountAddress>, text: &str) {
     }
 }
 
-fn bundle_env(bytes: &[u8]) -> (Vec<CompiledModule>, BTreeMap<String, AccountAddress>) {
+/// What the cases compile against: the bundle's modules, named addresses and module sources.
+struct Env {
+    modules: Vec<CompiledModule>,
+    named: BTreeMap<String, AccountAddress>,
+    sources: Vec<(String, String)>,
+}
+
+fn bundle_env(bytes: &[u8]) -> Env {
     let bundle = ReleaseBundle::read(bytes).expect("bundle reads");
-    let mut modules = vec![];
-    let mut named = BTreeMap::new();
+    let mut env = Env {
+        modules: vec![],
+        named: BTreeMap::new(),
+        sources: vec![],
+    };
     for p in &bundle.packages {
         for code in &p.code {
-            modules.push(CompiledModule::deserialize(code).expect("module reads"));
+            env.modules
+                .push(CompiledModule::deserialize(code).expect("module reads"));
         }
-        add_addresses(&mut named, &p.manifest_text().expect("manifest"));
+        for m in &p.metadata.modules {
+            if let Some(text) = m.source_text().expect("module source") {
+                env.sources.push((format!("{}.move", m.name), text));
+            }
+        }
+        add_addresses(&mut env.named, &p.manifest_text().expect("manifest"));
     }
-    (modules, named)
+    env
 }
 
 /// Compiles a case's sources (files in name order, scripts in source order); `Err` is the
 /// rendered diagnostics.
-fn compile_case(
-    dir: &Path,
-    modules: &[CompiledModule],
-    named: &BTreeMap<String, AccountAddress>,
-) -> Result<Vec<Vec<u8>>, String> {
-    let mut named = named.clone();
+fn compile_case(dir: &Path, env: &Env) -> Result<Vec<Vec<u8>>, String> {
+    let mut named = env.named.clone();
     add_addresses(
         &mut named,
         &std::fs::read_to_string(dir.join("Move.toml")).expect("Move.toml"),
@@ -60,11 +68,12 @@ fn compile_case(
     files.sort();
     let options = CompileOptions {
         named_addresses: named,
+        dependency_sources: env.sources.clone(),
     };
     let mut out = vec![];
     for f in files {
         let text = std::fs::read_to_string(&f).expect("source");
-        match compile_scripts(&text, modules, &options) {
+        match compile_scripts(&text, &env.modules, &options) {
             Ok(scripts) => out.extend(scripts.into_iter().map(|s| s.bytes)),
             Err(e) => {
                 let name = f
@@ -112,12 +121,12 @@ fn script_cases_match_reference_bytes() {
     else {
         return;
     };
-    let (modules, named) = bundle_env(&bundle);
+    let env = bundle_env(&bundle);
     let mut matched = vec![];
     let mut failures = vec![];
     for (name, _) in cases.iter().filter(|(_, n)| !n) {
         let dir = root.join(name);
-        let result = compile_case(&dir, &modules, &named);
+        let result = compile_case(&dir, &env);
         let mut i = 0;
         let mut ok = true;
         let mut why = String::new();
@@ -192,13 +201,13 @@ fn negative_script_cases_are_rejected() {
     else {
         return;
     };
-    let (modules, named) = bundle_env(&bundle);
+    let env = bundle_env(&bundle);
     for (name, _) in cases.iter().filter(|(_, n)| *n) {
         let dir = root.join(name);
         let case: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.join("case.json")).expect("case.json"))
                 .expect("json");
-        let err = compile_case(&dir, &modules, &named).expect_err(name);
+        let err = compile_case(&dir, &env).expect_err(name);
         for d in case["expected"]["diagnostics"]
             .as_array()
             .into_iter()

@@ -21,7 +21,13 @@ fn env() -> Option<&'static Env> {
         let bundle = ReleaseBundle::read(&bytes).expect("bundle reads");
         let mut modules = vec![];
         let mut named = BTreeMap::new();
+        let mut sources = vec![];
         for p in &bundle.packages {
+            for m in &p.metadata.modules {
+                if let Some(text) = m.source_text().expect("module source") {
+                    sources.push((format!("{}.move", m.name), text));
+                }
+            }
             for code in &p.code {
                 modules.push(CompiledModule::deserialize(code).expect("module reads"));
             }
@@ -37,6 +43,7 @@ fn env() -> Option<&'static Env> {
             modules,
             options: CompileOptions {
                 named_addresses: named,
+                dependency_sources: sources,
             },
         })
     })
@@ -317,6 +324,121 @@ fn syntax_error_is_a_diagnostic() {
     assert!(!err.diagnostics.is_empty());
 }
 
+#[test]
+fn unknown_inline_function() {
+    rejects(
+        &main_with("        let v = vector::map_all(vector[x], |e| e + 1);"),
+        "E03003",
+        5,
+        17,
+    );
+}
+
+#[test]
+fn inline_function_without_dependency_sources() {
+    let Some(env) = env() else {
+        return;
+    };
+    let src = main_with("        vector::for_each(vector[x], |e| { let _ = e; });");
+    let options = CompileOptions {
+        named_addresses: env.options.named_addresses.clone(),
+        ..Default::default()
+    };
+    let err = compile_script(&src, &env.modules, &options).expect_err("no inline sources");
+    assert!(
+        err.diagnostics
+            .iter()
+            .any(|d| d.code == Some("E03003") && d.line_col(&src) == (5, 9)),
+        "{:?}",
+        err.diagnostics
+    );
+}
+
+#[test]
+fn lambda_with_too_many_parameters() {
+    rejects(
+        &main_with("        let v = vector::map(vector[x], |a, b| a + b);"),
+        "E04007",
+        5,
+        40,
+    );
+}
+
+#[test]
+fn lambda_with_too_few_parameters() {
+    rejects(
+        &main_with("        let t = vector::fold(vector[x], 0, |acc| acc);"),
+        "E04007",
+        5,
+        44,
+    );
+}
+
+#[test]
+fn value_where_a_lambda_is_expected() {
+    rejects(
+        &main_with("        vector::for_each(vector[x], x);"),
+        "E04007",
+        5,
+        37,
+    );
+}
+
+#[test]
+fn lambda_where_a_value_is_expected() {
+    rejects(
+        &main_with("        let t = vector::fold(vector[x], |a| a, |a, b| a + b);"),
+        "E04007",
+        5,
+        41,
+    );
+}
+
+#[test]
+fn lambda_outside_an_inline_call() {
+    rejects(
+        &main_with("        let n = vector::length(|a| a);"),
+        "E04024",
+        5,
+        32,
+    );
+}
+
+#[test]
+fn cyclic_inline_functions() {
+    let Some(env) = env() else {
+        return;
+    };
+    let options = CompileOptions {
+        named_addresses: env.options.named_addresses.clone(),
+        dependency_sources: vec![(
+            "vector.move".to_string(),
+            "module std::vector {\n    public inline fun ping(x: u64): u64 { pong(x) }\n    \
+             public inline fun pong(x: u64): u64 { ping(x) }\n}\n"
+                .to_string(),
+        )],
+    };
+    let src = main_with("        let y = vector::ping(x);");
+    let err = compile_script(&src, &env.modules, &options).expect_err("cycle");
+    assert!(
+        err.diagnostics.iter().any(|d| d.code == Some("E14001")
+            && d.line_col(&src) == (5, 17)
+            && d.message().starts_with("In code inlined here")),
+        "{:?}",
+        err.diagnostics
+    );
+}
+
+#[test]
+fn return_inside_a_lambda_is_unsupported() {
+    rejects(
+        &main_with("        vector::for_each(vector[x], |e| { if (e > 1) return; });"),
+        "E14003",
+        5,
+        54,
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -345,4 +467,52 @@ proptest! {
         let text = String::from_utf8_lossy(&mutated).into_owned();
         let _ = compile_script(&text, &env.modules, &env.options);
     }
+
+    /// The same for a script calling inline functions with lambdas.
+    #[test]
+    fn mutated_inline_scripts_never_panic(start in 0usize..400, len in 0usize..40, dup in any::<bool>()) {
+        let Some(env) = env() else {
+            return Ok(());
+        };
+        let src = main_with(
+            "        let sum = 0;\n        vector::for_each_ref(&vector[x], |e| sum = sum + *e);\n        \
+             let d = vector::map(vector[x, 2], |e| e * 2);\n        \
+             let t = vector::fold(d, 0, |acc, e| acc + e);\n        assert!(t == sum * 2, 1);",
+        );
+        let text = mutate(&src, start, len, dup);
+        let _ = compile_script(&text, &env.modules, &env.options);
+    }
+
+    /// Broken dependency sources never make the compiler panic either.
+    #[test]
+    fn mutated_dependency_sources_never_panic(start in 0usize..600, len in 0usize..60, dup in any::<bool>()) {
+        let Some(env) = env() else {
+            return Ok(());
+        };
+        let dep = "module std::vector {\n    public inline fun twice<T: drop>(v: vector<T>, f: |T|T): vector<T> {\n        \
+                   let out = vector<T>[];\n        for_each(v, |e| push_back(&mut out, f(e)));\n        \
+                   reverse(&mut out);\n        out\n    }\n    public inline fun for_each<E>(v: vector<E>, f: |E|) {\n        \
+                   while (length(&v) > 0) { f(pop_back(&mut v)) };\n        destroy_empty(v)\n    }\n}\n";
+        let options = CompileOptions {
+            named_addresses: env.options.named_addresses.clone(),
+            dependency_sources: vec![("vector.move".to_string(), mutate(dep, start, len, dup))],
+        };
+        let src = main_with("        let d = vector::twice(vector[x], |e| e + 1);");
+        let _ = compile_script(&src, &env.modules, &options);
+    }
+}
+
+/// Deletes (or duplicates) the bytes `start..start + len` of `src`.
+fn mutate(src: &str, start: usize, len: usize, dup: bool) -> String {
+    let bytes = src.as_bytes();
+    let start = start.min(bytes.len());
+    let end = (start + len).min(bytes.len());
+    let mut mutated = bytes[..start].to_vec();
+    if dup {
+        mutated.extend_from_slice(&bytes[start..end]);
+        mutated.extend_from_slice(&bytes[start..]);
+    } else {
+        mutated.extend_from_slice(&bytes[end..]);
+    }
+    String::from_utf8_lossy(&mutated).into_owned()
 }

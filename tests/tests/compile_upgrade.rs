@@ -49,6 +49,7 @@ fn check_step(bundle: &str, step_dir: &str, source: &str) {
         &modules,
         &CompileOptions {
             named_addresses: named,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{step_dir}: {e}"));

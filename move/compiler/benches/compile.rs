@@ -31,6 +31,7 @@ fn bench(c: &mut Criterion) {
             .collect();
     let options = CompileOptions {
         named_addresses: named,
+        ..Default::default()
     };
     let text = String::from_utf8(source).expect("utf8");
     let mut group = c.benchmark_group("compile");

@@ -11,6 +11,7 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 use move_bytecode::{AccountAddress, CompiledModule, CompiledScript};
 
+use crate::inlining::{self, InlineLibrary};
 use crate::parser::ast::{Definition, FileId, Loc};
 use crate::parser::{self, Severity};
 use crate::{cfgir, deps::Dependencies, expansion, hlir, to_bytecode, typing};
@@ -115,6 +116,9 @@ pub struct CompileError {
 pub struct CompileOptions {
     /// Named addresses (`std`, `diem_framework`, the package's own `[addresses]`, ...).
     pub named_addresses: BTreeMap<String, AccountAddress>,
+    /// Source texts of the dependency modules, as (file name, text): the only place inline
+    /// functions exist. Parsed on first need; empty means calls of inline functions fail.
+    pub dependency_sources: Vec<(String, String)>,
 }
 
 /// A compiled script: the model and its serialized bytes (bytecode version 6).
@@ -167,6 +171,7 @@ pub fn compile_scripts(
         }
     };
     let deps = Dependencies::new(deps);
+    let library = std::cell::OnceCell::new();
     let mut outputs = vec![];
     let mut found = false;
     for def in &file.definitions {
@@ -174,7 +179,7 @@ pub fn compile_scripts(
             continue;
         };
         found = true;
-        outputs.push(compile_one(script, &deps, options)?);
+        outputs.push(compile_one(script, &deps, options, &library)?);
     }
     if !found {
         return Err(CompileError {
@@ -213,9 +218,35 @@ fn compile_one(
     script: &parser::ast::Script,
     deps: &Dependencies,
     options: &CompileOptions,
+    library: &std::cell::OnceCell<InlineLibrary>,
 ) -> Result<CompiledScriptOutput, CompileError> {
-    let fail = |diagnostics| CompileError { diagnostics };
+    let site = script.function.name.loc;
+    // Problems found in code inlined from a dependency are reported at the script's function.
+    let fail = |diagnostics: Vec<CompileDiagnostic>| CompileError {
+        diagnostics: diagnostics
+            .into_iter()
+            .map(|d| inlining::relocate(d, site))
+            .collect(),
+    };
     let expanded = expansion::translate(script, &options.named_addresses, deps).map_err(fail)?;
+    let inlined;
+    let expanded = if options.dependency_sources.is_empty() {
+        expanded
+    } else {
+        inlined = inlining::inline_function(
+            expanded.function,
+            &expanded.aliases,
+            &options.named_addresses,
+            deps,
+            library,
+            &options.dependency_sources,
+        )
+        .map_err(fail)?;
+        expansion::Script {
+            function: &inlined,
+            ..expanded
+        }
+    };
     let typed = typing::translate(&expanded, deps).map_err(fail)?;
     let (hlir, mut warnings) = hlir::translate(typed);
     let (cfg, more) = cfgir::translate(hlir, deps).map_err(fail)?;

@@ -1,11 +1,13 @@
 //! `move-compiler`: this project's clean-room compiler from Move source to Move bytecode. The
-//! passes live in one folder each, in pipeline order; so far the front end (`parser`) exists.
+//! passes live in one folder each, in pipeline order (`parser`, `expansion`, `inlining`,
+//! `typing`, `hlir`, `cfgir`, `to_bytecode`), driven by `driver`.
 
 pub mod cfgir;
 pub mod deps;
 pub mod driver;
 pub mod expansion;
 pub mod hlir;
+pub mod inlining;
 pub mod parser;
 pub mod to_bytecode;
 pub mod typing;

@@ -39,6 +39,7 @@ pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, D
         return_type: Type::Unit,
         type_params: vec![],
         pending_abilities: vec![],
+        inline_type_vars: BTreeMap::new(),
     };
     let f = s.function;
     for (name, abilities) in &f.signature.type_parameters {
@@ -169,6 +170,8 @@ struct Ctx<'a, 'd> {
     type_params: Vec<(String, AbilitySet)>,
     /// Type arguments to check against constraints once inference is done.
     pending_abilities: Vec<(Type, AbilitySet, Loc, String)>,
+    /// The inference variable of each type argument an inline call left to inference.
+    inline_type_vars: BTreeMap<String, Type>,
 }
 
 fn err(code: &'static str, headline: &str, loc: Loc, msg: impl Into<String>) -> CompileDiagnostic {
@@ -366,6 +369,15 @@ impl<'a, 'd> Ctx<'a, 'd> {
             P::Type_::Apply(chain, args) => {
                 let args: Vec<Type> = args.iter().map(|a| self.ty(a)).collect();
                 if let NameAccessChain_::One(n) = &chain.value {
+                    // A type argument of an inline call left to inference.
+                    if n.value.contains(crate::inlining::INFERRED_TYPE_MARK) {
+                        if let Some(t) = self.inline_type_vars.get(n.value.as_str()) {
+                            return t.clone();
+                        }
+                        let t = self.fresh();
+                        self.inline_type_vars.insert(n.value.to_string(), t.clone());
+                        return t;
+                    }
                     let builtin = match n.value.as_str() {
                         "bool" => Some(Type::Bool),
                         "u8" => Some(Type::U8),
