@@ -235,7 +235,8 @@ pub fn inline_function(
         diags: vec![],
     };
     if let FunctionBody_::Defined(seq) = &mut out.body.value {
-        inl.outer_seq(seq, aliases);
+        inl.qualify_seq(seq, aliases);
+        seq_children(seq, &mut |e| inl.outer_exp(e));
     }
     if inl.diags.is_empty() {
         Ok(out)
@@ -324,37 +325,60 @@ impl<'a> Inliner<'a, '_> {
     }
 
     // -----------------------------------------------------------------------------------------
-    // The script body: find calls of inline functions (not inside what they expand to).
+    // The script body.
 
-    fn outer_seq(&mut self, seq: &mut Sequence, aliases: &Aliases) {
+    /// Writes every call of an inline function in the script (lambdas included) fully
+    /// qualified, so that the expansion recognises it wherever it ends up.
+    fn qualify_seq(&mut self, seq: &mut Sequence, aliases: &Aliases) {
         let mut scratch = vec![];
         let scope = aliases.with_uses(&seq.uses, self.named, self.deps, &mut scratch);
-        seq_children(seq, &mut |e| self.outer_exp(e, &scope));
+        seq_children(seq, &mut |e| self.qualify_exp(e, &scope));
     }
 
-    fn outer_exp(&mut self, e: &mut Exp, aliases: &Aliases) {
-        if let Exp_::Call(chain, false, _, _) = &e.value {
+    fn qualify_exp(&mut self, e: &mut Exp, aliases: &Aliases) {
+        if let Exp_::Call(chain, false, _, _) = &mut e.value {
             if let Ok(Some(m)) = aliases.resolve_member(self.named, chain) {
-                let key = (
-                    m.module.address,
-                    m.module.name.clone(),
-                    m.member.value.to_string(),
-                );
+                let (addr, module, name) = (m.module.address, m.module.name, m.member.value);
                 // Inline functions are never in bytecode: a call of a compiled function is
                 // not one, and needs no parsing of the dependency sources.
-                let compiled = self.deps.function(&key.0, &key.1, &key.2).is_some();
-                if !compiled && self.library().get(&key.0, &key.1, &key.2).is_some() {
-                    self.site = e.loc;
-                    self.module_call(e, key);
-                    return;
+                let compiled = self.deps.function(&addr, &module, &name).is_some();
+                if !compiled && self.library().get(&addr, &module, &name).is_some() {
+                    **chain = qualified(chain.loc, addr, &module, &name);
                 }
             }
         }
         if let Exp_::Block(seq) = &mut e.value {
-            self.outer_seq(seq, aliases);
+            self.qualify_seq(seq, aliases);
             return;
         }
-        children(e, &mut |c| self.outer_exp(c, aliases));
+        children(e, &mut |c| self.qualify_exp(c, aliases));
+    }
+
+    /// The inline function a qualified call names, if any.
+    fn inline_key(&self, chain: &NameAccessChain) -> Option<(AccountAddress, String, String)> {
+        let NameAccessChain_::Three(am, n) = &chain.value else {
+            return None;
+        };
+        let (lead, m) = &am.value;
+        let addr = lead_address(self.named, lead)?;
+        self.library().get(&addr, &m.value, &n.value)?;
+        Some((addr, m.value.to_string(), n.value.to_string()))
+    }
+
+    /// Expands the calls of inline functions outside lambdas; those in lambdas are expanded
+    /// where the lambda is. Upstream does not look into the arguments of an expanded call at
+    /// this level; here they are expanded too (after the body), as everywhere else.
+    fn outer_exp(&mut self, e: &mut Exp) {
+        if let Exp_::Call(chain, false, _, _) = &e.value {
+            if let Some(key) = self.inline_key(chain) {
+                self.site = e.loc;
+                self.module_call(e, key);
+            }
+        }
+        if let Exp_::Lambda(..) = &e.value {
+            return;
+        }
+        children(e, &mut |c| self.outer_exp(c));
     }
 
     // -----------------------------------------------------------------------------------------
@@ -368,13 +392,9 @@ impl<'a> Inliner<'a, '_> {
                         self.lambda_call(e, lambda);
                     }
                 }
-                NameAccessChain_::Three(am, n) => {
-                    let (lead, m) = &am.value;
-                    if let Some(addr) = lead_address(self.named, lead) {
-                        if self.library().get(&addr, &m.value, &n.value).is_some() {
-                            let key = (addr, m.value.to_string(), n.value.to_string());
-                            self.module_call(e, key);
-                        }
+                NameAccessChain_::Three(..) => {
+                    if let Some(key) = self.inline_key(chain) {
+                        self.module_call(e, key);
                     }
                 }
                 _ => {}
