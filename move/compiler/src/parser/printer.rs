@@ -824,9 +824,10 @@ impl<'a> Printer<'a> {
             | Exp_::Dereference(..)
             | Exp_::Move(_)
             | Exp_::Copy(_) => Level::Unary,
-            // `vector` followed by `[` would read as a vector literal.
+            // `vector` followed by `[` would read as a vector literal, and by `<` as the start
+            // of its type arguments: parenthesised wherever something may follow.
             Exp_::Name(chain, None) if matches!(&chain.value, NameAccessChain_::One(n) if n.value.as_str() == "vector") => {
-                Level::Unary
+                Level::Any
             }
             _ => Level::Term,
         }
