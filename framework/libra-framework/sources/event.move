@@ -37,7 +37,7 @@ module diem_framework::event {
 
     /// Destroys a handle.
     public fun destroy_handle<T: drop + store>(handle: EventHandle<T>) {
-        EventHandle<T> { counter: _, guid: _ } = handle;
+        let EventHandle<T> { counter: _, guid: _ } = handle;
     }
 
     native fun write_to_event_store<T: drop + store>(guid: vector<u8>, count: u64, msg: T);

@@ -1,6 +1,7 @@
 /// Decoding of BCS bytes into Move values, for the framework's own use.
 module diem_framework::util {
     friend diem_framework::code;
+    friend diem_framework::voting;
 
     /// The value of type `T` whose BCS encoding is `bytes` (provided by the VM); aborts if the
     /// bytes do not decode as a `T`.
