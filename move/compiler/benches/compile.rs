@@ -1,5 +1,6 @@
 //! Benchmark: compiling the largest upgrade script, `3-libra-framework.move` (1.2 MB of source,
-//! 214 KB of bytecode), against the modules of its bundle.
+//! 214 KB of bytecode), against the modules of its bundle; and the conformance script that
+//! calls inline functions with lambdas, which also parses the bundle's embedded sources.
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,24 @@ fn bench(c: &mut Criterion) {
     group.bench_function("3-libra-framework.move", |b| {
         b.iter(|| compile_script(&text, &modules, &options).expect("compiles"))
     });
+    if let Some(inline) =
+        libra_fixtures::read("conformance/cases/l1_inline_lambda/sources/inline_lambda.move")
+    {
+        let sources: Vec<(String, String)> = bundle
+            .packages
+            .iter()
+            .flat_map(|p| p.metadata.modules.iter())
+            .filter_map(|m| Some((m.name.clone(), m.source_text().ok()??)))
+            .collect();
+        let options = CompileOptions {
+            dependency_sources: sources,
+            ..options.clone()
+        };
+        let text = String::from_utf8(inline).expect("utf8");
+        group.bench_function("inline_lambda.move", |b| {
+            b.iter(|| compile_script(&text, &modules, &options).expect("compiles"))
+        });
+    }
     group.finish();
 }
 
