@@ -1,6 +1,7 @@
 //! The compiler's entry point for Move scripts: [`compile_script`] parses one source text, runs the
-//! passes in pipeline order (expansion, typing, HLIR, CFGIR, bytecode generation) against the
-//! dependency modules given as compiled bytecode, and returns the `CompiledScript` and its bytes,
+//! passes in pipeline order (expansion, inlining, typing, HLIR, CFGIR, bytecode generation)
+//! against the dependency modules given as compiled bytecode (and their sources, for inline
+//! functions), and returns the `CompiledScript` and its bytes,
 //! or every diagnostic found. Also defines [`CompileDiagnostic`], the diagnostic type of the
 //! passes after the parser.
 
@@ -262,6 +263,10 @@ fn compile_one(
                 e.to_string(),
             )])
         })?;
+    let warnings = warnings
+        .into_iter()
+        .map(|d| inlining::relocate(d, site))
+        .collect();
     Ok(CompiledScriptOutput {
         script,
         bytes,
