@@ -128,21 +128,24 @@ module diem_framework::code {
     /// The upgrade number of package `name` at `addr`; aborts with `EPACKAGE_DEP_MISSING` (not
     /// found) when there is no such package.
     public fun get_upgrade_number(addr: address, name: String): u64 acquires PackageRegistry {
-        *&get_package(addr, &name).upgrade_number
+        let at = package_index(addr, &name);
+        vector::borrow(&borrow_global<PackageRegistry>(addr).packages, at).upgrade_number
     }
 
     #[view]
     /// The upgrade policy (0, 1 or 2) of package `name` at `addr`; aborts with
     /// `EPACKAGE_DEP_MISSING` (not found) when there is no such package.
     public fun get_upgrade_policy(addr: address, name: String): u8 acquires PackageRegistry {
-        get_package(addr, &name).upgrade_policy.policy
+        let at = package_index(addr, &name);
+        vector::borrow(&borrow_global<PackageRegistry>(addr).packages, at).upgrade_policy.policy
     }
 
     #[view]
     /// The module names of package `name` at `addr`, in metadata order; aborts with
     /// `EPACKAGE_DEP_MISSING` (not found) when there is no such package.
     public fun get_module_names(addr: address, name: String): vector<String> acquires PackageRegistry {
-        module_names(get_package(addr, &name))
+        let at = package_index(addr, &name);
+        module_names(vector::borrow(&borrow_global<PackageRegistry>(addr).packages, at))
     }
 
     /// Checks `pack` against the registry at `owner`'s address and records it there; returns the
@@ -242,13 +245,13 @@ module diem_framework::code {
         (false, 0)
     }
 
-    /// The package `name` at `addr`; aborts with `EPACKAGE_DEP_MISSING` (not found) if absent.
-    fun get_package(addr: address, name: &String): &PackageMetadata acquires PackageRegistry {
+    /// The position of package `name` in the registry at `addr`; aborts with
+    /// `EPACKAGE_DEP_MISSING` (not found) if absent.
+    fun package_index(addr: address, name: &String): u64 acquires PackageRegistry {
         assert!(exists<PackageRegistry>(addr), error::not_found(EPACKAGE_DEP_MISSING));
-        let packages = &borrow_global<PackageRegistry>(addr).packages;
-        let (found, at) = find_package(packages, name);
+        let (found, at) = find_package(&borrow_global<PackageRegistry>(addr).packages, name);
         assert!(found, error::not_found(EPACKAGE_DEP_MISSING));
-        vector::borrow(packages, at)
+        at
     }
 
     /// The module names of `pack`, in order.

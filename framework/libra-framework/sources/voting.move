@@ -276,64 +276,64 @@ module diem_framework::voting {
     #[view]
     /// 0 pending, 1 succeeded, 3 failed.
     public fun get_proposal_state<ProposalType: store>(voting_forum_address: address, proposal_id: u64): u64 acquires VotingForum {
-        state(borrow_proposal<ProposalType>(voting_forum_address, proposal_id))
+        state(table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id))
     }
 
     #[view]
     /// True when voting is closed: a side reached the early-resolution threshold, or the
     /// proposal expired.
     public fun is_voting_closed<ProposalType: store>(voting_forum_address: address, proposal_id: u64): bool acquires VotingForum {
-        closed(borrow_proposal<ProposalType>(voting_forum_address, proposal_id))
+        closed(table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id))
     }
 
     #[view]
     /// True when yes or no votes reached the early-resolution threshold.
     public fun can_be_resolved_early<ProposalType: store>(voting_forum_address: address, proposal_id: u64): bool acquires VotingForum {
-        early(borrow_proposal<ProposalType>(voting_forum_address, proposal_id))
+        early(table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id))
     }
 
     #[view]
     /// The hash the next resolving script must have.
     public fun get_execution_hash<ProposalType: store>(voting_forum_address: address, proposal_id: u64): vector<u8> acquires VotingForum {
-        *&borrow_proposal<ProposalType>(voting_forum_address, proposal_id).execution_hash
+        *&table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id).execution_hash
     }
 
     #[view]
     /// The number of votes needed in total.
     public fun get_min_vote_threshold<ProposalType: store>(voting_forum_address: address, proposal_id: u64): u128 acquires VotingForum {
-        borrow_proposal<ProposalType>(voting_forum_address, proposal_id).min_vote_threshold
+        table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id).min_vote_threshold
     }
 
     #[view]
     /// The last second at which votes are accepted.
     public fun get_proposal_expiration_secs<ProposalType: store>(voting_forum_address: address, proposal_id: u64): u64 acquires VotingForum {
-        borrow_proposal<ProposalType>(voting_forum_address, proposal_id).expiration_secs
+        table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id).expiration_secs
     }
 
     #[view]
     /// (yes, no) votes.
     public fun get_votes<ProposalType: store>(voting_forum_address: address, proposal_id: u64): (u128, u128) acquires VotingForum {
-        let proposal = borrow_proposal<ProposalType>(voting_forum_address, proposal_id);
+        let proposal = table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id);
         (proposal.yes_votes, proposal.no_votes)
     }
 
     #[view]
     /// True once the last step (or the only step) has been resolved.
     public fun is_resolved<ProposalType: store>(voting_forum_address: address, proposal_id: u64): bool acquires VotingForum {
-        borrow_proposal<ProposalType>(voting_forum_address, proposal_id).is_resolved
+        table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id).is_resolved
     }
 
     #[view]
     /// The proposer's address.
     public fun get_proposer<ProposalType: store>(voting_forum_address: address, proposal_id: u64): address acquires VotingForum {
-        borrow_proposal<ProposalType>(voting_forum_address, proposal_id).proposer
+        table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id).proposer
     }
 
     #[view]
     /// True between the first and the last step of a multi-step proposal; aborts with
     /// `EPROPOSAL_IS_SINGLE_STEP` on a single-step proposal.
     public fun is_multi_step_proposal_in_execution<ProposalType: store>(voting_forum_address: address, proposal_id: u64): bool acquires VotingForum {
-        let proposal = borrow_proposal<ProposalType>(voting_forum_address, proposal_id);
+        let proposal = table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id);
         assert!(is_multi_step(proposal), error::invalid_argument(EPROPOSAL_IS_SINGLE_STEP));
         in_execution(proposal)
     }
@@ -343,7 +343,7 @@ module diem_framework::voting {
     /// `(true, 0)`, or `(false, reason)` with reason 13 pending, 14 failed, 3 resolved, or 8 when
     /// the current second is not after the last vote's.
     public fun check_resolvable_ex_hash<ProposalType: store>(voting_forum_address: address, proposal_id: u64): (bool, u64) acquires VotingForum {
-        let proposal = borrow_proposal<ProposalType>(voting_forum_address, proposal_id);
+        let proposal = table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id);
         let s = state(proposal);
         if (s == PROPOSAL_STATE_PENDING) return (false, EPROPOSAL_IS_PENDING);
         if (s == PROPOSAL_STATE_FAILED) return (false, EPROPOSAL_FAILED);
@@ -355,7 +355,7 @@ module diem_framework::voting {
     /// Aborts unless the proposal can be resolved now by the running script: succeeded, not
     /// resolved, later than the last vote, and the script's hash is the execution hash.
     fun assert_resolvable<ProposalType: store>(voting_forum_address: address, proposal_id: u64) acquires VotingForum {
-        let proposal = borrow_proposal<ProposalType>(voting_forum_address, proposal_id);
+        let proposal = table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id);
         assert!(state(proposal) == PROPOSAL_STATE_SUCCEEDED, error::invalid_state(EPROPOSAL_CANNOT_BE_RESOLVED));
         assert!(!proposal.is_resolved, error::invalid_state(EPROPOSAL_ALREADY_RESOLVED));
         assert!(timestamp::now_seconds() > last_vote_secs(proposal), error::invalid_state(ERESOLUTION_CANNOT_BE_ATOMIC));
@@ -363,10 +363,6 @@ module diem_framework::voting {
             transaction_context::get_script_hash() == proposal.execution_hash,
             error::invalid_argument(EPROPOSAL_EXECUTION_HASH_NOT_MATCHING)
         );
-    }
-
-    fun borrow_proposal<ProposalType: store>(voting_forum_address: address, proposal_id: u64): &Proposal<ProposalType> acquires VotingForum {
-        table::borrow(&borrow_global<VotingForum<ProposalType>>(voting_forum_address).proposals, proposal_id)
     }
 
     fun early<ProposalType: store>(proposal: &Proposal<ProposalType>): bool {
