@@ -12,6 +12,10 @@
 //! that the names sort (and thus number the locals) in the order they were made. Names inside an
 //! inline body are resolved in the context of its module (its `use`s and own members) and
 //! written fully qualified, so the expanded tree is typed in the script's context.
+//!
+//! Upstream expands the typed tree after typing; here the parser's tree is expanded before
+//! typing, which gives the same typed tree: each argument is typed where its `let` puts it, and
+//! a type argument not written at the call becomes a name typing infers.
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,7 +33,7 @@ use crate::parser::{self, Severity};
 
 type Diags = Vec<CompileDiagnostic>;
 
-/// Prefix of the type names that stand for an inferred type argument of an inline call.
+/// Marks the type names that stand for an inferred type argument of an inline call.
 pub const INFERRED_TYPE_MARK: char = '#';
 
 /// The inline functions of the dependency sources, by address, module and name.
