@@ -194,51 +194,6 @@ pub fn check_script_dir(dir: &Path) -> Result<CheckedStep, CheckError> {
     })
 }
 
-/// A cursor over bytes that reports the offset of what it could not read.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8, (usize, String)> {
-        let b = *self
-            .bytes
-            .get(self.pos)
-            .ok_or((self.pos, "unexpected end of file".to_string()))?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn uleb(&mut self) -> Result<u64, (usize, String)> {
-        let start = self.pos;
-        let mut value: u64 = 0;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err((start, "ULEB128 value is too long".into()))
-    }
-
-    fn take(&mut self, len: u64) -> Result<&[u8], (usize, String)> {
-        let len = usize::try_from(len).map_err(|_| (self.pos, "length too large".to_string()))?;
-        let end = self
-            .pos
-            .checked_add(len)
-            .filter(|&end| end <= self.bytes.len())
-            .ok_or((
-                self.pos,
-                format!("{len} bytes needed, {} left", self.bytes.len() - self.pos),
-            ))?;
-        let out = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(out)
-    }
-}
-
 /// The constants of an upgrade script, in pool order (`upgrade-scripts.md` §8, §11):
 /// the framework address, the next hash, then the module blobs, the metadata chunk(s) and the
 /// framework commit, each a `vector<u8>`.
@@ -250,85 +205,53 @@ pub struct UpgradeConstants {
     pub blobs: Vec<Vec<u8>>,
 }
 
-/// Reads the constant pool of an upgrade script. Errors carry the byte offset.
+/// Reads the constant pool of an upgrade script with the bytecode reader. Errors carry the byte
+/// offset (of the malformed byte, or of the constant of the wrong shape).
 pub fn upgrade_constants(code: &[u8]) -> Result<UpgradeConstants, (usize, String)> {
-    const CONSTANT_POOL: u8 = 0x06;
-    let mut r = Reader {
-        bytes: code,
-        pos: 0,
-    };
-    if r.take(4)? != [0xa1, 0x1c, 0xeb, 0x0b] {
-        return Err((0, "bad magic (expected a1 1c eb 0b)".into()));
+    let (unit, layout) = move_bytecode::deserialize_with_layout(
+        code,
+        Some(move_bytecode::UnitKind::Script),
+        &move_bytecode::DeserializerConfig::default(),
+    )
+    .map_err(|err| (err.offset, err.to_string()))?;
+    let script = unit
+        .as_script()
+        .ok_or((0, "this is a module, not a script".to_string()))?;
+    let entry_offsets = layout
+        .entries
+        .get(&move_bytecode::TableKind::ConstantPool)
+        .cloned()
+        .unwrap_or_default();
+    let at = |index: usize| entry_offsets.get(index).copied().unwrap_or(0);
+    let mut constants = script.constant_pool.iter().enumerate();
+    match constants.next() {
+        Some((_, c)) if c.type_ == move_bytecode::SignatureToken::Address => {}
+        _ => return Err((at(0), "constant 0 is not the framework address".into())),
     }
-    r.take(4)?; // version
-    let table_count = r.uleb()?;
-    let mut pool = None;
-    for _ in 0..table_count {
-        let kind = r.byte()?;
-        let offset = r.uleb()?;
-        let len = r.uleb()?;
-        if kind == CONSTANT_POOL {
-            pool = Some((offset, len));
-        }
-    }
-    let content_start = r.pos as u64;
-    let (offset, len) = pool.ok_or((r.pos, "the script has no constant pool".to_string()))?;
-    let start = content_start
-        .checked_add(offset)
-        .filter(|s| {
-            s.checked_add(len)
-                .is_some_and(|end| end <= code.len() as u64)
-        })
-        .ok_or((r.pos, "the constant pool lies outside the file".to_string()))?;
-    let end = (start + len) as usize;
-    let mut c = Reader {
-        bytes: code.get(..end).unwrap_or_default(),
-        pos: start as usize,
-    };
     let mut next_hash = None;
-    let mut blobs = vec![];
-    let mut index = 0usize;
-    while c.pos < end {
-        let at = c.pos;
-        let ty = c.byte()?;
-        let is_bytes = if ty == 0x0a { c.byte()? == 0x02 } else { false };
-        let data_len = c.uleb()?;
-        let data = c.take(data_len)?;
-        match index {
-            0 if ty != 0x05 => return Err((at, "constant 0 is not the framework address".into())),
-            0 => {}
-            _ if !is_bytes => {
-                return Err((at, format!("constant {index} is not a vector<u8>")));
+    let mut blobs = Vec::new();
+    for (index, constant) in constants {
+        let value = constant
+            .decode()
+            .ok()
+            .and_then(|v| v.as_bytes())
+            .ok_or_else(|| (at(index), format!("constant {index} is not a vector<u8>")))?;
+        if index == 1 {
+            if !(value.is_empty() || value.len() == 32) {
+                return Err((
+                    at(1),
+                    format!(
+                        "constant 1 is {} bytes; a next hash is 32 or empty",
+                        value.len()
+                    ),
+                ));
             }
-            _ => {
-                let mut d = Reader {
-                    bytes: data,
-                    pos: 0,
-                };
-                let n = d.uleb()?;
-                let value = d.take(n)?.to_vec();
-                if d.pos != data.len() {
-                    return Err((at, format!("constant {index} has trailing bytes")));
-                }
-                if index == 1 {
-                    if !(value.is_empty() || value.len() == 32) {
-                        return Err((
-                            at,
-                            format!(
-                                "constant 1 is {} bytes; a next hash is 32 or empty",
-                                value.len()
-                            ),
-                        ));
-                    }
-                    next_hash = Some(value);
-                } else {
-                    blobs.push(value);
-                }
-            }
+            next_hash = Some(value);
+        } else {
+            blobs.push(value);
         }
-        index += 1;
     }
-    let next_hash = next_hash.ok_or((start as usize, "no constant 1 (next hash)".to_string()))?;
+    let next_hash = next_hash.ok_or((at(1), "no constant 1 (next hash)".to_string()))?;
     Ok(UpgradeConstants { next_hash, blobs })
 }
 
