@@ -164,3 +164,17 @@ fn extra_dirs_parse_and_round_trip() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+fn this_repositorys_framework_parses_and_round_trips() {
+    let framework = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../framework");
+    let files = move_files(&framework);
+    assert!(
+        files.len() >= 20,
+        "expected the framework's Move sources under {}, found {}",
+        framework.display(),
+        files.len()
+    );
+    let failures = check_files(&files, true);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
