@@ -27,8 +27,6 @@ pub enum ScriptBuildError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{dir}: expected exactly one .move file in sources/, found {found}")]
-    SourceCount { dir: PathBuf, found: usize },
     #[error("{file}: expected one script, found {found}")]
     ScriptCount { file: String, found: usize },
     /// The compiler's diagnostics, rendered with file, line, column and a caret.
@@ -92,61 +90,81 @@ impl BundleCompiler {
         file: &str,
         source: &str,
     ) -> Result<CompiledScriptOutput, ScriptBuildError> {
-        self.compile_with(file, source, self.named_addresses.clone())
+        let scripts = self.compile_with(file, source, &self.named_addresses)?;
+        exactly_one(file, scripts)
     }
 
-    /// Compiles the script package in `dir` (`Move.toml` and one `sources/*.move`); the
-    /// package's own `[addresses]` are added to the bundle's.
+    /// Compiles the script package in `dir` (`Move.toml` and one `sources/*.move` holding one
+    /// script); the package's own `[addresses]` are added to the bundle's.
     pub fn compile_package_dir(
         &self,
         dir: &Path,
     ) -> Result<CompiledScriptOutput, ScriptBuildError> {
-        let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|source| ScriptBuildError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        };
+        let scripts = self.compile_package_scripts(dir)?;
+        exactly_one(&dir.display().to_string(), scripts)
+    }
+
+    /// Compiles every script of the package in `dir`: its `sources/*.move` files in name order,
+    /// each file's scripts in source order.
+    pub fn compile_package_scripts(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<CompiledScriptOutput>, ScriptBuildError> {
         let mut named_addresses = self.named_addresses.clone();
         let manifest_path = dir.join("Move.toml");
         if manifest_path.exists() {
             let file = manifest_path.display().to_string();
             add_named_addresses(&mut named_addresses, &file, &read(&manifest_path)?)?;
         }
-        let source_path = single_source(dir)?;
-        let source = read(&source_path)?;
-        self.compile_with(&source_path.display().to_string(), &source, named_addresses)
+        let mut scripts = Vec::new();
+        for source_path in move_sources(dir)? {
+            let source = read(&source_path)?;
+            let file = source_path.display().to_string();
+            scripts.extend(self.compile_with(&file, &source, &named_addresses)?);
+        }
+        Ok(scripts)
     }
 
     fn compile_with(
         &self,
         file: &str,
         source: &str,
-        named_addresses: BTreeMap<String, AccountAddress>,
-    ) -> Result<CompiledScriptOutput, ScriptBuildError> {
+        named_addresses: &BTreeMap<String, AccountAddress>,
+    ) -> Result<Vec<CompiledScriptOutput>, ScriptBuildError> {
         let options = CompileOptions {
-            named_addresses,
+            named_addresses: named_addresses.clone(),
             dependency_sources: self.sources.clone(),
         };
-        let mut outputs = compile_scripts(source, &self.modules, &options).map_err(|err| {
-            ScriptBuildError::Compile {
-                file: file.to_string(),
-                count: err.diagnostics.len(),
-                rendered: err
-                    .diagnostics
-                    .iter()
-                    .map(|d| d.render(file, source))
-                    .collect(),
-            }
-        })?;
-        if outputs.len() != 1 {
-            return Err(ScriptBuildError::ScriptCount {
-                file: file.to_string(),
-                found: outputs.len(),
-            });
-        }
-        Ok(outputs.remove(0))
+        compile_scripts(source, &self.modules, &options).map_err(|err| ScriptBuildError::Compile {
+            file: file.to_string(),
+            count: err.diagnostics.len(),
+            rendered: err
+                .diagnostics
+                .iter()
+                .map(|d| d.render(file, source))
+                .collect(),
+        })
     }
+}
+
+fn exactly_one(
+    file: &str,
+    mut scripts: Vec<CompiledScriptOutput>,
+) -> Result<CompiledScriptOutput, ScriptBuildError> {
+    match scripts.len() {
+        1 => Ok(scripts.remove(0)),
+        found => Err(ScriptBuildError::ScriptCount {
+            file: file.to_string(),
+            found,
+        }),
+    }
+}
+
+fn read(path: &Path) -> Result<String, ScriptBuildError> {
+    std::fs::read_to_string(path).map_err(|source| ScriptBuildError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Adds the `[addresses]` of a `Move.toml` to `named` (later files win).
@@ -169,8 +187,8 @@ fn add_named_addresses(
     Ok(())
 }
 
-/// The package's one `.move` source file.
-fn single_source(dir: &Path) -> Result<PathBuf, ScriptBuildError> {
+/// The package's `sources/*.move` files in name order.
+fn move_sources(dir: &Path) -> Result<Vec<PathBuf>, ScriptBuildError> {
     let sources = dir.join("sources");
     let entries = std::fs::read_dir(&sources).map_err(|source| ScriptBuildError::Io {
         path: sources.clone(),
@@ -180,11 +198,6 @@ fn single_source(dir: &Path) -> Result<PathBuf, ScriptBuildError> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "move"))
         .collect();
-    if found.len() != 1 {
-        return Err(ScriptBuildError::SourceCount {
-            dir: dir.to_path_buf(),
-            found: found.len(),
-        });
-    }
-    Ok(found.remove(0))
+    found.sort();
+    Ok(found)
 }

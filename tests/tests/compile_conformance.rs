@@ -4,92 +4,20 @@
 //! with a diagnostic. Cases not matched yet are listed in [`KNOWN_MISSING`]; the test fails when
 //! one of them starts to match (so the list shrinks) or when any other case stops matching.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use framework::bundle::ReleaseBundle;
-use move_bytecode::{AccountAddress, CompiledModule};
-use move_compiler::{compile_scripts, CompileOptions};
+use framework::script_build::BundleCompiler;
 
 /// Script cases whose bytes do not match yet, with the reason.
 const KNOWN_MISSING: &[(&str, &str)] = &[];
 
-fn add_addresses(named: &mut BTreeMap<String, AccountAddress>, text: &str) {
-    let m = move_package::manifest::parse_manifest("Move.toml", text).expect("manifest parses");
-    for (k, v) in m.addresses.unwrap_or_default() {
-        if let Some(a) = v {
-            named.insert(k, AccountAddress::new(a));
-        }
-    }
-}
-
-/// What the cases compile against: the bundle's modules, named addresses and module sources.
-struct Env {
-    modules: Vec<CompiledModule>,
-    named: BTreeMap<String, AccountAddress>,
-    sources: Vec<(String, String)>,
-}
-
-fn bundle_env(bytes: &[u8]) -> Env {
-    let bundle = ReleaseBundle::read(bytes).expect("bundle reads");
-    let mut env = Env {
-        modules: vec![],
-        named: BTreeMap::new(),
-        sources: vec![],
-    };
-    for p in &bundle.packages {
-        for code in &p.code {
-            env.modules
-                .push(CompiledModule::deserialize(code).expect("module reads"));
-        }
-        for m in &p.metadata.modules {
-            if let Some(text) = m.source_text().expect("module source") {
-                env.sources.push((format!("{}.move", m.name), text));
-            }
-        }
-        add_addresses(&mut env.named, &p.manifest_text().expect("manifest"));
-    }
-    env
-}
-
-/// Compiles a case's sources (files in name order, scripts in source order); `Err` is the
-/// rendered diagnostics.
-fn compile_case(dir: &Path, env: &Env) -> Result<Vec<Vec<u8>>, String> {
-    let mut named = env.named.clone();
-    add_addresses(
-        &mut named,
-        &std::fs::read_to_string(dir.join("Move.toml")).expect("Move.toml"),
-    );
-    let mut files: Vec<_> = std::fs::read_dir(dir.join("sources"))
-        .expect("sources")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "move"))
-        .collect();
-    files.sort();
-    let options = CompileOptions {
-        named_addresses: named,
-        dependency_sources: env.sources.clone(),
-    };
-    let mut out = vec![];
-    for f in files {
-        let text = std::fs::read_to_string(&f).expect("source");
-        match compile_scripts(&text, &env.modules, &options) {
-            Ok(scripts) => out.extend(scripts.into_iter().map(|s| s.bytes)),
-            Err(e) => {
-                let name = f
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned();
-                return Err(e
-                    .diagnostics
-                    .iter()
-                    .map(|d| d.render(&name, &text))
-                    .collect());
-            }
-        }
-    }
-    Ok(out)
+/// Compiles every script of a case; `Err` is the rendered diagnostics.
+fn compile_case(dir: &Path, compiler: &BundleCompiler) -> Result<Vec<Vec<u8>>, String> {
+    compiler
+        .compile_package_scripts(dir)
+        .map(|scripts| scripts.into_iter().map(|s| s.bytes).collect())
+        .map_err(|err| err.to_string())
 }
 
 fn script_cases() -> Option<(std::path::PathBuf, Vec<(String, bool)>)> {
@@ -121,12 +49,13 @@ fn script_cases_match_reference_bytes() {
     else {
         return;
     };
-    let env = bundle_env(&bundle);
+    let bundle = ReleaseBundle::read(&bundle).expect("bundle reads");
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
     let mut matched = vec![];
     let mut failures = vec![];
     for (name, _) in cases.iter().filter(|(_, n)| !n) {
         let dir = root.join(name);
-        let result = compile_case(&dir, &env);
+        let result = compile_case(&dir, &compiler);
         let mut i = 0;
         let mut ok = true;
         let mut why = String::new();
@@ -201,13 +130,14 @@ fn negative_script_cases_are_rejected() {
     else {
         return;
     };
-    let env = bundle_env(&bundle);
+    let bundle = ReleaseBundle::read(&bundle).expect("bundle reads");
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
     for (name, _) in cases.iter().filter(|(_, n)| *n) {
         let dir = root.join(name);
         let case: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.join("case.json")).expect("case.json"))
                 .expect("json");
-        let err = compile_case(&dir, &env).expect_err(name);
+        let err = compile_case(&dir, &compiler).expect_err(name);
         for d in case["expected"]["diagnostics"]
             .as_array()
             .into_iter()

@@ -3,33 +3,9 @@
 //! modules of its set's `head_all_your_base.mrb`, gives the fixture's `script.mv` and its SHA3-256
 //! equals `script_sha3`.
 
-use std::collections::BTreeMap;
-
 use framework::bundle::ReleaseBundle;
-use move_bytecode::{AccountAddress, CompiledModule};
-use move_compiler::{compile_script, CompileOptions};
+use framework::script_build::BundleCompiler;
 use sha3::{Digest, Sha3_256};
-
-/// The modules of a bundle and the named addresses its packages declare.
-fn bundle_env(bytes: &[u8]) -> (Vec<CompiledModule>, BTreeMap<String, AccountAddress>) {
-    let bundle = ReleaseBundle::read(bytes).expect("bundle reads");
-    let mut modules = vec![];
-    let mut named = BTreeMap::new();
-    for p in &bundle.packages {
-        for code in &p.code {
-            modules.push(CompiledModule::deserialize(code).expect("module reads"));
-        }
-        let text = p.manifest_text().expect("manifest");
-        let m =
-            move_package::manifest::parse_manifest("Move.toml", &text).expect("manifest parses");
-        for (k, v) in m.addresses.unwrap_or_default() {
-            if let Some(a) = v {
-                named.insert(k, AccountAddress::new(a));
-            }
-        }
-    }
-    (modules, named)
-}
 
 fn check_step(bundle: &str, step_dir: &str, source: &str) {
     let Some(bundle_bytes) = libra_fixtures::read(bundle) else {
@@ -42,17 +18,12 @@ fn check_step(bundle: &str, step_dir: &str, source: &str) {
     ) else {
         return;
     };
-    let (modules, named) = bundle_env(&bundle_bytes);
+    let bundle = ReleaseBundle::read(&bundle_bytes).expect("bundle reads");
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
     let text = String::from_utf8(text).expect("utf8");
-    let out = compile_script(
-        &text,
-        &modules,
-        &CompileOptions {
-            named_addresses: named,
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{step_dir}: {e}"));
+    let out = compiler
+        .compile(source, &text)
+        .unwrap_or_else(|e| panic!("{step_dir}: {e}"));
     if out.bytes != expected {
         let ours = move_bytecode::disassembler::disassemble_script(&out.script);
         let theirs = move_bytecode::disassembler::disassemble_bytes(&expected).unwrap_or_default();
