@@ -16,14 +16,6 @@ use sha3::{Digest, Sha3_256};
 
 const FRAMEWORK_DIR: &str = "/root/libra-framework/framework/libra-framework";
 
-fn header_value(text: &str, prefix: &str) -> String {
-    text.lines()
-        .find_map(|line| line.strip_prefix(prefix))
-        .unwrap_or_else(|| panic!("no `{prefix}` line"))
-        .trim()
-        .to_string()
-}
-
 /// The stored upstream step: its source text and script bytes, by step directory name.
 struct StoredStep {
     source: String,
@@ -65,7 +57,8 @@ fn production_bundle(set: &str, stored: &BTreeMap<String, StoredStep>) -> Option
             .iter()
             .find(|(name, _)| name.ends_with(&format!("-{dir}")))
         {
-            package.metadata.source_digest = header_value(&step.1.source, "// source digest:");
+            package.metadata.source_digest =
+                libra_fixtures::script_header(&step.1.source, "// source digest:");
         }
     }
     Some(bundle)
@@ -75,8 +68,8 @@ fn request(stored: &BTreeMap<String, StoredStep>, packages: Option<Vec<String>>)
     let any = stored.values().next().expect("a step");
     UpgradeRequest {
         package_dirs: packages,
-        framework_commit: header_value(&any.source, "// Framework commit hash:"),
-        builder_commit: header_value(&any.source, "// Builder commit hash:"),
+        framework_commit: libra_fixtures::script_header(&any.source, "// Framework commit hash:"),
+        builder_commit: libra_fixtures::script_header(&any.source, "// Builder commit hash:"),
         force: false,
         framework_package_dir: FRAMEWORK_DIR.to_string(),
     }
@@ -264,8 +257,8 @@ fn a_metadata_blob_over_one_chunk_is_split_as_upstream_splits_it() {
     let source = String::from_utf8(expected_source).expect("ascii");
     let request = UpgradeRequest {
         package_dirs: None,
-        framework_commit: header_value(&source, "// Framework commit hash:"),
-        builder_commit: header_value(&source, "// Builder commit hash:"),
+        framework_commit: libra_fixtures::script_header(&source, "// Framework commit hash:"),
+        builder_commit: libra_fixtures::script_header(&source, "// Builder commit hash:"),
         force: false,
         framework_package_dir: "../../../deps/LibraFramework".to_string(),
     };

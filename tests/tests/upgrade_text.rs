@@ -18,19 +18,16 @@ struct Header {
     source_digest: String,
 }
 
-fn header_value<'a>(text: &'a str, prefix: &str) -> &'a str {
-    text.lines()
-        .find_map(|line| line.strip_prefix(prefix))
-        .unwrap_or_else(|| panic!("fixture header has no `{prefix}` line"))
-        .trim()
-}
-
 fn parse_header(text: &str) -> Header {
     Header {
-        framework_commit: header_value(text, "// Framework commit hash:").to_string(),
-        builder_commit: header_value(text, "// Builder commit hash:").to_string(),
-        next_hash: hex::decode(header_value(text, "// Next step script hash:")).expect("hex"),
-        source_digest: header_value(text, "// source digest:").to_string(),
+        framework_commit: libra_fixtures::script_header(text, "// Framework commit hash:"),
+        builder_commit: libra_fixtures::script_header(text, "// Builder commit hash:"),
+        next_hash: hex::decode(libra_fixtures::script_header(
+            text,
+            "// Next step script hash:",
+        ))
+        .expect("hex"),
+        source_digest: libra_fixtures::script_header(text, "// source digest:"),
     }
 }
 

@@ -15,14 +15,6 @@ use framework::bundle::ReleaseBundle;
 const XTASK: &str = env!("CARGO_BIN_EXE_xtask");
 const FRAMEWORK_DIR: &str = "/root/libra-framework/framework";
 
-fn header_value(text: &str, prefix: &str) -> String {
-    text.lines()
-        .find_map(|line| line.strip_prefix(prefix))
-        .unwrap_or_else(|| panic!("no `{prefix}` line"))
-        .trim()
-        .to_string()
-}
-
 fn run<S: AsRef<OsStr>>(args: &[S], cwd: &Path) -> Output {
     Command::new(XTASK)
         .args(args)
@@ -48,7 +40,8 @@ fn production_bundle(set: &str, steps: &[&str], dir: &Path) -> Option<String> {
             let text =
                 libra_fixtures::read(&format!("libra/upgrade/{set}/{step}/sources/{step}.move"))?;
             let text = String::from_utf8(text).expect("ascii");
-            package.metadata.source_digest = header_value(&text, "// source digest:");
+            package.metadata.source_digest =
+                libra_fixtures::script_header(&text, "// source digest:");
             first_text.get_or_insert(text);
         }
     }
@@ -61,8 +54,8 @@ fn upgrade_reproduces(set: &str, steps: &[&str], packages: Option<&str>) {
     let Some(header) = production_bundle(set, steps, tmp.path()) else {
         return;
     };
-    let fw = header_value(&header, "// Framework commit hash:");
-    let builder = header_value(&header, "// Builder commit hash:");
+    let fw = libra_fixtures::script_header(&header, "// Framework commit hash:");
+    let builder = libra_fixtures::script_header(&header, "// Builder commit hash:");
     let mut args = vec![
         "upgrade",
         "--bundle",
