@@ -278,3 +278,43 @@ fn compile_one(
 fn script_loc(e: &expansion::Script) -> Loc {
     e.function_name.loc
 }
+
+/// One source file of a package: its name (for messages) and text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// A compiled module: the model, its serialized bytes (bytecode version 6, without runtime
+/// metadata: that is added by the package builder) and where it came from.
+#[derive(Clone, Debug)]
+pub struct CompiledModuleOutput {
+    pub address: AccountAddress,
+    pub name: String,
+    pub module: CompiledModule,
+    pub bytes: Vec<u8>,
+    /// Index into the `sources` given to [`compile_modules`] of the file that defines it.
+    pub source_index: usize,
+    pub warnings: Vec<CompileDiagnostic>,
+}
+
+/// Compiles every module of `sources` (one package; `#[test_only]` items left out) against the
+/// dependency modules `deps`. Modules come back in dependency order: a module after every
+/// module of the package it uses, ties in source order. Diagnostics carry
+/// `Loc::file == FileId(index into sources)`.
+pub fn compile_modules(
+    sources: &[SourceFile],
+    deps: &[CompiledModule],
+    options: &CompileOptions,
+) -> Result<Vec<CompiledModuleOutput>, CompileError> {
+    let _ = (sources, deps, options);
+    Err(CompileError {
+        diagnostics: vec![CompileDiagnostic::error(
+            "E99002",
+            "unsupported",
+            Loc::default(),
+            "module compilation is not implemented yet",
+        )],
+    })
+}

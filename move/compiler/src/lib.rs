@@ -13,5 +13,6 @@ pub mod to_bytecode;
 pub mod typing;
 
 pub use driver::{
-    compile_script, compile_scripts, CompileError, CompileOptions, CompiledScriptOutput,
+    compile_modules, compile_script, compile_scripts, CompileError, CompileOptions,
+    CompiledModuleOutput, CompiledScriptOutput, SourceFile,
 };
