@@ -125,6 +125,49 @@ impl BundleCompiler {
         Ok(scripts)
     }
 
+    /// Compiles the module package in `dir` (its `sources/*.move` in name order) against the
+    /// bundle's modules; the modules come back in dependency order.
+    pub fn compile_package_modules(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<move_compiler::CompiledModuleOutput>, ScriptBuildError> {
+        let mut named_addresses = self.named_addresses.clone();
+        let manifest_path = dir.join("Move.toml");
+        if manifest_path.exists() {
+            let file = manifest_path.display().to_string();
+            add_named_addresses(&mut named_addresses, &file, &read(&manifest_path)?)?;
+        }
+        let mut sources = vec![];
+        for path in move_sources(dir)? {
+            sources.push(move_compiler::SourceFile {
+                name: path.display().to_string(),
+                text: read(&path)?,
+            });
+        }
+        let options = CompileOptions {
+            named_addresses,
+            dependency_sources: self.sources.clone(),
+        };
+        move_compiler::compile_modules(&sources, &self.modules, &options).map_err(|err| {
+            let rendered = err
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let s = sources.get(d.primary.0.file.0 as usize);
+                    let (name, text) = s
+                        .map(|s| (s.name.as_str(), s.text.as_str()))
+                        .unwrap_or(("?", ""));
+                    d.render(name, text)
+                })
+                .collect();
+            ScriptBuildError::Compile {
+                file: dir.display().to_string(),
+                count: err.diagnostics.len(),
+                rendered,
+            }
+        })
+    }
+
     fn compile_with(
         &self,
         file: &str,

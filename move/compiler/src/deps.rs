@@ -1,6 +1,8 @@
-//! The modules a script compiles against, given as compiled bytecode: lookups of a module's
-//! public functions (signatures with their structs resolved to names) and of struct handles
-//! (abilities, type parameters), keyed by `(address, module name)`.
+//! The modules a unit compiles against: dependencies given as compiled bytecode, plus (when a
+//! module is being compiled) that module's own declarations read from its source. Lookups of a
+//! module's functions (signatures with their structs resolved to names) and of structs
+//! (abilities, type parameters, and for the module being compiled its fields), keyed by
+//! `(address, module name)`.
 
 use std::collections::BTreeMap;
 
@@ -30,15 +32,34 @@ pub struct StructInfo {
     pub type_parameters: Vec<StructTypeParameter>,
 }
 
-/// All dependency modules, indexed by identity.
+/// A struct of the module being compiled, from its source.
+#[derive(Clone, Debug)]
+pub struct LocalStruct {
+    pub info: StructInfo,
+    /// Field names and types in declaration order; `None` for a native struct.
+    pub fields: Option<Vec<(String, Type)>>,
+}
+
+/// The declarations of the module being compiled: what its functions may name before any of
+/// it is compiled.
+#[derive(Clone, Debug, Default)]
+pub struct LocalModule {
+    pub structs: BTreeMap<String, LocalStruct>,
+    pub functions: BTreeMap<String, FunctionInfo>,
+    /// Modules declared `friend`.
+    pub friends: Vec<ModuleKey>,
+}
+
+/// All dependency modules, indexed by identity, and the module being compiled.
 pub struct Dependencies<'a> {
     modules: BTreeMap<ModuleKey, &'a CompiledModule>,
+    local: Option<(ModuleKey, LocalModule)>,
 }
 
 impl<'a> Dependencies<'a> {
-    pub fn new(modules: &'a [CompiledModule]) -> Self {
+    pub fn new(modules: impl IntoIterator<Item = &'a CompiledModule>) -> Self {
         let modules = modules
-            .iter()
+            .into_iter()
             .filter_map(|m| {
                 let h = m
                     .module_handles
@@ -48,11 +69,44 @@ impl<'a> Dependencies<'a> {
                 Some(((addr, name), m))
             })
             .collect();
-        Dependencies { modules }
+        Dependencies {
+            modules,
+            local: None,
+        }
+    }
+
+    /// These dependencies plus the declarations of the module `key` being compiled.
+    pub fn with_local(mut self, key: ModuleKey, local: LocalModule) -> Self {
+        self.local = Some((key, local));
+        self
+    }
+
+    /// The module being compiled, if any.
+    pub fn local(&self) -> Option<&(ModuleKey, LocalModule)> {
+        self.local.as_ref()
+    }
+
+    fn local_module(&self, addr: &AccountAddress, name: &str) -> Option<&LocalModule> {
+        match &self.local {
+            Some(((a, n), m)) if a == addr && n == name => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The fields of struct `name` of the module being compiled.
+    pub fn local_fields(&self, name: &str) -> Option<&[(String, Type)]> {
+        let (_, m) = self.local.as_ref()?;
+        m.structs.get(name)?.fields.as_deref()
     }
 
     pub fn has_module(&self, addr: &AccountAddress, name: &str) -> bool {
-        self.modules.contains_key(&(*addr, name.to_string()))
+        self.local_module(addr, name).is_some()
+            || self.modules.contains_key(&(*addr, name.to_string()))
+    }
+
+    /// The compiled dependency `addr::name`.
+    pub fn compiled(&self, addr: &AccountAddress, name: &str) -> Option<&'a CompiledModule> {
+        self.module(addr, name)
     }
 
     fn module(&self, addr: &AccountAddress, name: &str) -> Option<&'a CompiledModule> {
@@ -66,6 +120,9 @@ impl<'a> Dependencies<'a> {
         module: &str,
         name: &str,
     ) -> Option<FunctionInfo> {
+        if let Some(l) = self.local_module(addr, module) {
+            return l.functions.get(name).cloned();
+        }
         let m = self.module(addr, module)?;
         let (_, def) = m.find_function_def_by_name(name)?;
         let handle = m.function_handles.get(def.function.into_index())?;
@@ -86,6 +143,21 @@ impl<'a> Dependencies<'a> {
         })
     }
 
+    /// Whether module `addr::module` declares `friend` the module `who`.
+    pub fn is_friend(&self, addr: &AccountAddress, module: &str, who: &ModuleKey) -> bool {
+        if let Some(l) = self.local_module(addr, module) {
+            return l.friends.contains(who);
+        }
+        let Some(m) = self.module(addr, module) else {
+            return false;
+        };
+        m.friend_decls.iter().any(|h| {
+            m.address_identifiers.get(h.address.into_index()) == Some(&who.0)
+                && m.identifiers.get(h.name.into_index()).map(|i| i.as_str())
+                    == Some(who.1.as_str())
+        })
+    }
+
     /// The struct `name` declared in module `addr::module`.
     pub fn struct_info(
         &self,
@@ -93,6 +165,9 @@ impl<'a> Dependencies<'a> {
         module: &str,
         name: &str,
     ) -> Option<StructInfo> {
+        if let Some(l) = self.local_module(addr, module) {
+            return l.structs.get(name).map(|s| s.info.clone());
+        }
         let m = self.module(addr, module)?;
         let (_, def) = m.find_struct_def_by_name(name)?;
         let h = m.struct_handles.get(def.struct_handle.into_index())?;

@@ -8,11 +8,12 @@ pub mod driver;
 pub mod expansion;
 pub mod hlir;
 pub mod inlining;
+pub mod modules;
 pub mod parser;
 pub mod to_bytecode;
 pub mod typing;
 
 pub use driver::{
-    compile_modules, compile_script, compile_scripts, CompileError, CompileOptions,
-    CompiledModuleOutput, CompiledScriptOutput, SourceFile,
+    compile_script, compile_scripts, CompileError, CompileOptions, CompiledScriptOutput,
 };
+pub use modules::{compile_modules, CompiledModuleOutput, SourceFile};

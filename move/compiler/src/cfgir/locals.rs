@@ -113,12 +113,10 @@ fn command(
             exp(s, e, diags);
             let tys = e.ty.items();
             for (l, t) in ls.iter().zip(&tys) {
-                if matches!(l, LValue::Ignore) && !has_drop(t) {
-                    diags.push(unused_value(loc, t));
-                }
+                ignored_values(l, t, has_drop, loc, diags);
             }
-            for l in ls {
-                if let LValue::Var(v, _) = l {
+            for v in ls.iter().flat_map(|l| l.vars()) {
+                {
                     if !droppable.contains(v)
                         && s.get(v).is_some_and(|st| *st != State::Unavailable)
                     {
@@ -169,6 +167,19 @@ fn command(
     }
 }
 
+/// Reports a `_` binder whose value cannot be dropped.
+fn ignored_values(
+    l: &LValue,
+    t: &Type,
+    has_drop: &dyn Fn(&Type) -> bool,
+    loc: crate::parser::ast::Loc,
+    diags: &mut Vec<CompileDiagnostic>,
+) {
+    if matches!(l, LValue::Ignore) && !has_drop(t) {
+        diags.push(unused_value(loc, t));
+    }
+}
+
 fn display(v: &str) -> &str {
     v.split('#').next().unwrap_or(v)
 }
@@ -202,6 +213,11 @@ fn exp(s: &mut States, e: &Exp, diags: &mut Vec<CompileDiagnostic>) {
         Exp_::Copy { var, .. } | Exp_::BorrowLocal(_, var) => check_use(s, var, e.loc, diags),
         Exp_::Spec(_) => {}
         Exp_::ModuleCall(c) => exp(s, &c.args, diags),
+        Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => {
+            for o in e.struct_operands() {
+                exp(s, o, diags);
+            }
+        }
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)

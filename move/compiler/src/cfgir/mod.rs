@@ -342,6 +342,10 @@ fn live_exp(state: &mut Live, e: &Exp) {
         }
         Exp_::Spec(vs) => state.extend(vs.iter().cloned()),
         Exp_::ModuleCall(c) => live_exp(state, &c.args),
+        Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => e
+            .struct_operands()
+            .into_iter()
+            .for_each(|o| live_exp(state, o)),
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)
@@ -359,10 +363,8 @@ fn live_exp(state: &mut Live, e: &Exp) {
 fn live_cmd(state: &mut Live, c: &Command) {
     match &c.c {
         Command_::Assign(ls, e) => {
-            for l in ls {
-                if let LValue::Var(v, _) = l {
-                    state.remove(v);
-                }
+            for v in ls.iter().flat_map(|l| l.vars()) {
+                state.remove(v);
             }
             live_exp(state, e);
         }
@@ -424,6 +426,29 @@ fn liveness(cfg: &Cfg) -> (BTreeMap<Label, Live>, BTreeMap<Label, Vec<Live>>) {
 }
 
 /// Turns the last copy of each local into a move, and drops stores nobody reads.
+/// A binder whose value is never read becomes `_` (when its type can be dropped).
+fn drop_unused_binders(
+    lv: &mut LValue,
+    dropped: &mut Live,
+    next: &Live,
+    droppable: &BTreeSet<Var>,
+) {
+    match lv {
+        LValue::Var(v, _) => {
+            dropped.insert(v.clone());
+            if !next.contains(v) && !v.starts_with('%') && droppable.contains(v) {
+                *lv = LValue::Ignore;
+            }
+        }
+        LValue::Unpack(_, _, fs) => {
+            for (_, l) in fs {
+                drop_unused_binders(l, dropped, next, droppable);
+            }
+        }
+        LValue::Ignore => {}
+    }
+}
+
 fn last_usage(droppable: &BTreeSet<Var>, cfg: &mut Cfg) {
     let (outs, per_cmd) = liveness(cfg);
     for (l, b) in cfg.blocks.iter_mut() {
@@ -437,12 +462,7 @@ fn last_usage(droppable: &BTreeSet<Var>, cfg: &mut Cfg) {
             match &mut c.c {
                 Command_::Assign(ls, e) => {
                     for lv in ls.iter_mut() {
-                        if let LValue::Var(v, _) = lv {
-                            dropped.insert(v.clone());
-                            if !next.contains(v) && !v.starts_with('%') && droppable.contains(v) {
-                                *lv = LValue::Ignore;
-                            }
-                        }
+                        drop_unused_binders(lv, &mut dropped, next, droppable);
                     }
                     lu_exp(&mut dropped, e);
                 }
@@ -481,6 +501,11 @@ fn lu_exp(dropped: &mut Live, e: &mut Exp) {
             }
         }
         Exp_::ModuleCall(c) => lu_exp(dropped, &mut c.args),
+        Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => e
+            .struct_operands_mut()
+            .into_iter()
+            .rev()
+            .for_each(|o| lu_exp(dropped, o)),
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)

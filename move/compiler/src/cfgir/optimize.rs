@@ -58,6 +58,10 @@ fn count_exp(c: &mut Counts, e: &Exp) {
         Exp_::BorrowLocal(_, v) => bump(&mut c.used, v, false),
         Exp_::Copy { var, .. } | Exp_::Move { var, .. } => bump(&mut c.used, var, true),
         Exp_::ModuleCall(m) => count_exp(c, &m.args),
+        Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => e
+            .struct_operands()
+            .into_iter()
+            .for_each(|o| count_exp(c, o)),
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)
@@ -118,8 +122,12 @@ fn eliminate_locals(params: &[(Var, Type)], cfg: &mut Cfg) -> bool {
                     count_exp(&mut c, e);
                     let subs = can_subst_list(ls.len(), e);
                     for (l, s) in ls.iter().zip(subs) {
-                        if let LValue::Var(v, _) = l {
-                            bump(&mut c.assigned, v, s);
+                        match l {
+                            LValue::Var(v, _) => bump(&mut c.assigned, v, s),
+                            l => l
+                                .vars()
+                                .into_iter()
+                                .for_each(|v| bump(&mut c.assigned, v, false)),
                         }
                     }
                 }
@@ -258,6 +266,11 @@ impl Elim {
                 }
             }
             Exp_::ModuleCall(m) => self.exp(&mut m.args),
+            Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => {
+                for o in e.struct_operands_mut() {
+                    self.exp(o);
+                }
+            }
             Exp_::Freeze(i)
             | Exp_::Vector(_, _, i)
             | Exp_::Dereference(i)

@@ -51,13 +51,16 @@ pub struct Aliases {
     members: BTreeMap<String, (ModuleId, Name)>,
 }
 
-/// The expanded script: resolved aliases plus the parts later passes read.
+/// The expanded script (or function of a module): resolved aliases plus the parts later passes
+/// read.
 pub struct Script<'a> {
     pub function_name: Name,
     pub function: &'a Function,
     pub constants: &'a [Constant],
     pub aliases: Aliases,
     pub named_addresses: &'a BTreeMap<String, AccountAddress>,
+    /// The module the function belongs to; `None` for a script.
+    pub current_module: Option<ModuleId>,
 }
 
 pub type Diags = Vec<CompileDiagnostic>;
@@ -79,7 +82,32 @@ pub fn translate<'a>(
         constants: &script.constants,
         aliases,
         named_addresses: named,
+        current_module: None,
     })
+}
+
+/// The alias scope of a module's body: `Self`, the module's own functions and structs by their
+/// names, then the module-level `use` lines.
+pub fn module_aliases(
+    current: &ModuleId,
+    members: impl IntoIterator<Item = Name>,
+    uses: &[UseDecl],
+    named: &BTreeMap<String, AccountAddress>,
+    deps: &Dependencies,
+) -> Result<Aliases, Diags> {
+    let mut base = Aliases::default();
+    base.modules.insert("Self".to_string(), current.clone());
+    for m in members {
+        base.members
+            .insert(m.value.to_string(), (current.clone(), m.clone()));
+    }
+    let mut diags = vec![];
+    let aliases = base.with_uses(uses, named, deps, &mut diags);
+    if diags.is_empty() {
+        Ok(aliases)
+    } else {
+        Err(diags)
+    }
 }
 
 /// Resolves the address part of an access.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::expansion::ModuleId;
 use crate::parser::ast::{BinOp_, Loc};
-use crate::typing::ast::{Type, Value};
+use crate::typing::ast::{Builtin, StructKey, Type, Value};
 
 pub type Var = String;
 
@@ -35,11 +35,28 @@ pub struct ModuleCall {
 
 #[derive(Clone, Debug)]
 pub enum Exp_ {
+    /// A struct value from its fields in declaration order (index, type, value).
+    Pack(StructKey, Vec<Type>, Vec<(usize, Type, Exp)>),
+    /// Borrow of field `index` of struct `key<targs>` through the reference `base`.
+    Borrow {
+        mutable: bool,
+        base: Box<Exp>,
+        key: StructKey,
+        targs: Vec<Type>,
+        index: usize,
+    },
+    Builtin(Builtin, Box<Exp>),
     Unit(UnitCase),
     Value(Value),
     Constant(String),
-    Move { var: Var, from_user: bool },
-    Copy { var: Var, from_user: bool },
+    Move {
+        var: Var,
+        from_user: bool,
+    },
+    Copy {
+        var: Var,
+        from_user: bool,
+    },
     BorrowLocal(bool, Var),
     ModuleCall(Box<ModuleCall>),
     Freeze(Box<Exp>),
@@ -57,6 +74,26 @@ impl Exp {
     pub fn is_unit(&self) -> bool {
         matches!(self.e, Exp_::Unit(_))
     }
+
+    /// The operands of a struct expression (pack fields, borrowed base, builtin arguments), in
+    /// evaluation order; empty for every other expression.
+    pub fn struct_operands(&self) -> Vec<&Exp> {
+        match &self.e {
+            Exp_::Pack(_, _, fs) => fs.iter().map(|f| &f.2).collect(),
+            Exp_::Borrow { base, .. } => vec![&**base],
+            Exp_::Builtin(_, a) => vec![&**a],
+            _ => vec![],
+        }
+    }
+
+    pub fn struct_operands_mut(&mut self) -> Vec<&mut Exp> {
+        match &mut self.e {
+            Exp_::Pack(_, _, fs) => fs.iter_mut().map(|f| &mut f.2).collect(),
+            Exp_::Borrow { base, .. } => vec![&mut **base],
+            Exp_::Builtin(_, a) => vec![&mut **a],
+            _ => vec![],
+        }
+    }
 }
 
 pub type Label = usize;
@@ -65,6 +102,19 @@ pub type Label = usize;
 pub enum LValue {
     Ignore,
     Var(Var, Type),
+    /// Unpacks a struct and binds its fields (declaration order).
+    Unpack(StructKey, Vec<Type>, Vec<(usize, LValue)>),
+}
+
+impl LValue {
+    /// Every local this binder assigns, nested patterns included.
+    pub fn vars(&self) -> Vec<&Var> {
+        match self {
+            LValue::Ignore => vec![],
+            LValue::Var(v, _) => vec![v],
+            LValue::Unpack(_, _, fs) => fs.iter().flat_map(|(_, l)| l.vars()).collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -139,7 +189,7 @@ pub enum Statement {
 
 pub type Block = VecDeque<Statement>;
 
-/// A script after HLIR.
+/// A script or module function after HLIR.
 pub struct Script {
     pub function_name: String,
     pub loc: Loc,

@@ -219,21 +219,77 @@ impl Ctx {
 
     fn declare(&mut self, lvs: &[T::LValue]) {
         for l in lvs {
-            if let T::LValue::Var(v, t) = l {
-                self.bind_local(v, t.clone());
+            match l {
+                T::LValue::Ignore => {}
+                T::LValue::Var(v, t) => self.bind_local(v, t.clone()),
+                T::LValue::Unpack(_, _, fs) | T::LValue::BorrowUnpack(_, _, _, fs) => {
+                    for f in fs {
+                        self.declare(std::slice::from_ref(&f.item));
+                    }
+                }
             }
         }
     }
 
     fn assign_command(&mut self, result: &mut Block, loc: Loc, lvs: Vec<T::LValue>, rvalue: Exp) {
+        let mut after = Block::new();
+        let rtys = rvalue.ty.items();
         let ls = lvs
             .into_iter()
-            .map(|l| match l {
-                T::LValue::Ignore => LValue::Ignore,
-                T::LValue::Var(v, t) => LValue::Var(self.remapped(&v), t),
+            .enumerate()
+            .map(|(i, l)| {
+                let rty = rtys.get(i).cloned().unwrap_or(Type::Anything);
+                self.lvalue(loc, l, &rty, &mut after)
             })
             .collect();
         result.push_back(cmd(loc, Command_::Assign(ls, Box::new(rvalue))));
+        result.append(&mut after);
+    }
+
+    /// One binder; a pattern over a reference binds a temporary and then each field's borrow
+    /// (in `after`).
+    fn lvalue(&mut self, loc: Loc, l: T::LValue, rty: &Type, after: &mut Block) -> LValue {
+        match l {
+            T::LValue::Ignore => LValue::Ignore,
+            T::LValue::Var(v, t) => LValue::Var(self.remapped(&v), t),
+            T::LValue::Unpack(k, tys, fs) => {
+                let fields = fs
+                    .into_iter()
+                    .map(|f| {
+                        let ty = f.ty.clone();
+                        (f.index, self.lvalue(loc, f.item, &ty, after))
+                    })
+                    .collect();
+                LValue::Unpack(k, tys, fields)
+            }
+            T::LValue::BorrowUnpack(m, k, tys, fs) => {
+                let tmp = self.new_temp(rty.clone());
+                for f in fs {
+                    let base = hexp(
+                        rty.clone(),
+                        loc,
+                        Exp_::Copy {
+                            var: tmp.clone(),
+                            from_user: false,
+                        },
+                    );
+                    let bty = Type::Ref(m, Box::new(f.ty.clone()));
+                    let borrow = hexp(
+                        bty,
+                        loc,
+                        Exp_::Borrow {
+                            mutable: m,
+                            base: Box::new(base),
+                            key: k.clone(),
+                            targs: tys.clone(),
+                            index: f.index,
+                        },
+                    );
+                    self.assign_command(after, loc, vec![f.item], borrow);
+                }
+                LValue::Var(tmp, rty.clone())
+            }
+        }
     }
 
     fn statement(&mut self, result: &mut Block, e: T::Exp) {
@@ -500,8 +556,8 @@ impl Ctx {
                 let expected = Type::from_items(
                     lvs.iter()
                         .map(|l| match l {
-                            T::LValue::Ignore => Type::Anything,
                             T::LValue::Var(_, t) => t.clone(),
+                            _ => Type::Anything,
                         })
                         .collect(),
                 );
@@ -553,6 +609,40 @@ impl Ctx {
                 }))
             }
             T::Exp_::Freeze(e) => Exp_::Freeze(Box::new(self.exp(result, None, *e))),
+            T::Exp_::Pack(k, tys, fields) => self.pack(result, k, tys, fields),
+            T::Exp_::Borrow {
+                mutable,
+                base,
+                index,
+                ..
+            } => {
+                let (key, targs) = match &base.ty {
+                    Type::Ref(_, inner) => match &**inner {
+                        Type::Struct(k, a) => (k.clone(), a.clone()),
+                        _ => return hexp(ty, loc, Exp_::Unreachable),
+                    },
+                    _ => return hexp(ty, loc, Exp_::Unreachable),
+                };
+                let b = self.exp(result, None, *base);
+                Exp_::Borrow {
+                    mutable,
+                    base: Box::new(b),
+                    key,
+                    targs,
+                    index,
+                }
+            }
+            T::Exp_::Builtin(b, args) => {
+                let expected = match &b {
+                    T::Builtin::MoveTo(k, a) => Some(Type::Tuple(vec![
+                        Type::Ref(false, Box::new(Type::Signer)),
+                        Type::Struct(k.clone(), a.clone()),
+                    ])),
+                    _ => None,
+                };
+                let args = self.exp(result, expected.as_ref(), *args);
+                Exp_::Builtin(b, Box::new(args))
+            }
             T::Exp_::Vector(n, t, args) => {
                 let args = self.exp(result, None, *args);
                 // A literal of constants is already its value (the folder makes it so first
@@ -584,12 +674,54 @@ impl Ctx {
         hexp(ty, loc, e_)
     }
 
+    /// A pack: fields written in declaration order are evaluated in place; otherwise each is
+    /// bound to a temporary in the order written.
+    fn pack(
+        &mut self,
+        result: &mut Block,
+        k: T::StructKey,
+        tys: Vec<Type>,
+        mut fields: Vec<T::FieldItem<T::Exp>>,
+    ) -> Exp_ {
+        let in_order = fields.iter().enumerate().all(|(i, f)| f.index == i);
+        if in_order {
+            let meta: Vec<(usize, Type)> = fields.iter().map(|f| (f.index, f.ty.clone())).collect();
+            let items: Vec<(T::Exp, Option<Type>)> =
+                fields.into_iter().map(|f| (f.item, Some(f.ty))).collect();
+            let es = self.exp_evaluation_order_typed(result, items);
+            let fs = meta
+                .into_iter()
+                .zip(es)
+                .map(|((i, t), e)| (i, t, e))
+                .collect();
+            return Exp_::Pack(k, tys, fs);
+        }
+        let mut bound: Vec<Option<(usize, Type, Exp)>> = vec![None; fields.len()];
+        for f in fields.drain(..) {
+            let e = self.exp(result, Some(&f.ty), f.item);
+            let tmp = self.bind_exp_impl(result, e, false);
+            if let Some(slot) = bound.get_mut(f.index) {
+                *slot = Some((f.index, f.ty, tmp));
+            }
+        }
+        Exp_::Pack(k, tys, bound.into_iter().flatten().collect())
+    }
+
     fn exp_evaluation_order(&mut self, result: &mut Block, items: Vec<T::Exp>) -> Vec<Exp> {
+        let items = items.into_iter().map(|e| (e, None)).collect();
+        self.exp_evaluation_order_typed(result, items)
+    }
+
+    fn exp_evaluation_order_typed(
+        &mut self,
+        result: &mut Block,
+        items: Vec<(T::Exp, Option<Type>)>,
+    ) -> Vec<Exp> {
         let mut needs_binding = false;
         let mut e_results = vec![];
-        for te in items.into_iter().rev() {
+        for (te, expected) in items.into_iter().rev() {
             let mut tmp_result = Block::new();
-            let e = self.exp(&mut tmp_result, None, te);
+            let e = self.exp(&mut tmp_result, expected.as_ref(), te);
             let adds = !tmp_result.is_empty();
             let e = if needs_binding {
                 self.bind_exp_impl(&mut tmp_result, e, false)

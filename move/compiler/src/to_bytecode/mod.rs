@@ -41,6 +41,14 @@ pub enum Ir {
     VecPopBack(Type),
     VecUnpack(Type, u64),
     VecSwap(Type),
+    Pack(StructKey, Vec<Type>),
+    Unpack(StructKey, Vec<Type>),
+    /// Mutable?, the struct, its type arguments, the field's declaration index.
+    BorrowField(bool, StructKey, Vec<Type>, usize),
+    MoveTo(StructKey, Vec<Type>),
+    MoveFrom(StructKey, Vec<Type>),
+    BorrowGlobal(bool, StructKey, Vec<Type>),
+    Exists(StructKey, Vec<Type>),
 }
 
 pub type IrBlocks = Vec<(Label, Vec<Ir>)>;
@@ -55,6 +63,47 @@ pub struct IrScript {
     /// Modules whose functions are called, and structs the code names, for the module handles.
     pub seen_functions: BTreeSet<(ModuleId, String)>,
     pub seen_structs: BTreeSet<StructKey>,
+}
+
+/// A struct of the module being compiled.
+pub struct IrStruct {
+    pub name: String,
+    /// Declared fields; `None` for a native struct. An empty list gets upstream's dummy field.
+    pub fields: Option<Vec<(String, Type)>>,
+}
+
+/// What a function handle and definition need besides the body.
+pub struct IrFunctionDecl {
+    pub name: String,
+    pub visibility: move_bytecode::Visibility,
+    pub is_entry: bool,
+    /// Names of the module's structs the function acquires, as written.
+    pub acquires: Vec<String>,
+    pub parameters: Vec<Type>,
+    pub returns: Vec<Type>,
+}
+
+/// A module ready for table building: structs, constants and functions sorted by name.
+pub struct IrModule {
+    pub id: ModuleId,
+    pub friends: Vec<ModuleId>,
+    pub structs: Vec<IrStruct>,
+    pub constants: Vec<(String, Type, Value)>,
+    /// Each function with its body (`None` for a native function).
+    pub functions: Vec<(IrFunctionDecl, Option<IrScript>)>,
+}
+
+/// Lowers one function body of a module to IR.
+pub fn lower_function(s: cfgir::Script) -> IrScript {
+    lower(s)
+}
+
+/// Builds the `CompiledModule` of a lowered module.
+pub fn translate_module(
+    m: IrModule,
+    deps: &Dependencies,
+) -> Result<move_bytecode::CompiledModule, Vec<CompileDiagnostic>> {
+    tables::compile_module(m, deps)
 }
 
 pub fn translate(
@@ -138,10 +187,7 @@ impl Lower {
             Command_::Assign(ls, e) => {
                 self.exp(code, *e);
                 for l in ls.into_iter().rev() {
-                    match l {
-                        LValue::Ignore => code.push(Ir::Simple(B::Pop)),
-                        LValue::Var(v, _) => code.push(Ir::StLoc(v)),
-                    }
+                    self.lvalue(code, l);
                 }
             }
             Command_::Mutate(r, v) => {
@@ -177,9 +223,62 @@ impl Lower {
         }
     }
 
+    fn lvalue(&mut self, code: &mut Vec<Ir>, l: LValue) {
+        use move_bytecode::Bytecode as B;
+        match l {
+            LValue::Ignore => code.push(Ir::Simple(B::Pop)),
+            LValue::Var(v, _) => code.push(Ir::StLoc(v)),
+            LValue::Unpack(k, tys, fs) => {
+                tys.iter().for_each(|t| self.see(t));
+                self.seen_structs.insert(k.clone());
+                code.push(Ir::Unpack(k, tys));
+                if fs.is_empty() {
+                    // The dummy field of a struct declared without fields.
+                    code.push(Ir::Simple(B::Pop));
+                }
+                for (_, l) in fs.into_iter().rev() {
+                    self.lvalue(code, l);
+                }
+            }
+        }
+    }
+
     fn exp(&mut self, code: &mut Vec<Ir>, e: Exp) {
         use move_bytecode::Bytecode as B;
         match e.e {
+            Exp_::Pack(k, tys, fs) => {
+                tys.iter().for_each(|t| self.see(t));
+                self.seen_structs.insert(k.clone());
+                if fs.is_empty() {
+                    code.push(Ir::Simple(B::LdFalse));
+                }
+                for (_, _, f) in fs {
+                    self.exp(code, f);
+                }
+                code.push(Ir::Pack(k, tys));
+            }
+            Exp_::Borrow {
+                mutable,
+                base,
+                key,
+                targs,
+                index,
+            } => {
+                targs.iter().for_each(|t| self.see(t));
+                self.exp(code, *base);
+                code.push(Ir::BorrowField(mutable, key, targs, index));
+            }
+            Exp_::Builtin(b, args) => {
+                self.exp(code, *args);
+                use crate::typing::ast::Builtin as TB;
+                let i = match b {
+                    TB::MoveTo(k, t) => Ir::MoveTo(k, t),
+                    TB::MoveFrom(k, t) => Ir::MoveFrom(k, t),
+                    TB::BorrowGlobal(m, k, t) => Ir::BorrowGlobal(m, k, t),
+                    TB::Exists(k, t) => Ir::Exists(k, t),
+                };
+                code.push(i);
+            }
             Exp_::Unreachable | Exp_::Unit(_) => {}
             Exp_::Spec(_) => code.push(Ir::Simple(B::Nop)),
             Exp_::Value(v) => code.push(match v {

@@ -10,13 +10,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 
 use move_bytecode::{
-    AccountAddress, Bytecode, CodeUnit, CompiledScript, Constant, FunctionHandle,
-    FunctionHandleIndex, FunctionInstantiation, FunctionInstantiationIndex, Identifier,
-    IdentifierIndex, ModuleHandle, ModuleHandleIndex, Signature, SignatureIndex, SignatureToken,
-    StructHandle, StructHandleIndex,
+    AccountAddress, Bytecode, CodeUnit, CompiledModule, CompiledScript, Constant, FieldDefinition,
+    FieldHandle, FieldHandleIndex, FieldInstantiation, FieldInstantiationIndex, FunctionDefinition,
+    FunctionHandle, FunctionHandleIndex, FunctionInstantiation, FunctionInstantiationIndex,
+    Identifier, IdentifierIndex, ModuleHandle, ModuleHandleIndex, Signature, SignatureIndex,
+    SignatureToken, StructDefInstantiation, StructDefInstantiationIndex, StructDefinition,
+    StructDefinitionIndex, StructFieldInformation, StructHandle, StructHandleIndex, TypeSignature,
 };
 
-use super::{Ir, IrScript};
+use super::{Ir, IrModule, IrScript};
 use crate::deps::Dependencies;
 use crate::driver::{CompileDiagnostic, BYTECODE_VERSION};
 use crate::expansion::ModuleId;
@@ -73,6 +75,259 @@ struct Tables<'a, 'd> {
     addresses: Pool<AccountAddress>,
     constants: Pool<Constant>,
     named_constants: BTreeMap<String, u16>,
+    field_handles: Pool<FieldHandle>,
+    struct_def_insts: Pool<StructDefInstantiation>,
+    field_insts: Pool<FieldInstantiation>,
+    /// Definition index of each struct of the module being compiled.
+    struct_defs: BTreeMap<StructKey, StructDefinitionIndex>,
+}
+
+/// The modules a unit imports: those of the functions it calls (and of the structs in their
+/// declared signatures) and of the structs it names, except `skip` (the module itself).
+fn imports(
+    deps: &Dependencies,
+    seen_functions: &BTreeSet<(ModuleId, String)>,
+    seen_structs: &BTreeSet<StructKey>,
+    skip: Option<&(AccountAddress, String)>,
+) -> BTreeSet<(AccountAddress, String)> {
+    let mut mods: BTreeSet<(AccountAddress, String)> = BTreeSet::new();
+    for (m, f) in seen_functions {
+        mods.insert((m.address, m.name.clone()));
+        if let Some(info) = deps.function(&m.address, &m.name, f) {
+            let mut seen = BTreeSet::new();
+            for ty in info.parameters.iter().chain(&info.returns) {
+                collect_structs(ty, &mut seen);
+            }
+            for k in seen {
+                mods.insert((k.address(), k.module().to_string()));
+            }
+        }
+    }
+    for k in seen_structs {
+        mods.insert((k.address(), k.module().to_string()));
+    }
+    if let Some(s) = skip {
+        mods.remove(s);
+    }
+    mods
+}
+
+impl<'a, 'd> Tables<'a, 'd> {
+    fn new(deps: &'a Dependencies<'d>) -> Self {
+        Tables {
+            deps,
+            module_handles: Pool::new(),
+            modules: BTreeMap::new(),
+            struct_handles: vec![],
+            structs: BTreeMap::new(),
+            function_handles: vec![],
+            functions: BTreeMap::new(),
+            function_insts: Pool::new(),
+            signatures: Pool::new(),
+            identifiers: Pool::new(),
+            addresses: Pool::new(),
+            constants: Pool::new(),
+            named_constants: BTreeMap::new(),
+            field_handles: Pool::new(),
+            struct_def_insts: Pool::new(),
+            field_insts: Pool::new(),
+            struct_defs: BTreeMap::new(),
+        }
+    }
+
+    fn module_handle(
+        &mut self,
+        addr: AccountAddress,
+        name: &str,
+    ) -> Result<ModuleHandleIndex, Diags> {
+        let address = self.addresses.add(addr)?;
+        let name_idx = self.identifiers.add(name.to_string())?;
+        let h = ModuleHandleIndex(self.module_handles.add(ModuleHandle {
+            address: move_bytecode::AddressIdentifierIndex(address),
+            name: IdentifierIndex(name_idx),
+        })?);
+        self.modules.insert((addr, name.to_string()), h);
+        Ok(h)
+    }
+
+    fn named_constants(&mut self, constants: &[(String, Type, Value)]) -> Result<(), Diags> {
+        for (name, ty, v) in constants {
+            let c = self.constant(ty, v)?;
+            let i = self.constants.add(c)?;
+            self.named_constants.insert(name.clone(), i);
+        }
+        Ok(())
+    }
+
+    fn identifiers(&self) -> Result<Vec<Identifier>, Diags> {
+        self.identifiers
+            .items
+            .iter()
+            .map(|s| {
+                Identifier::new(s.as_str()).map_err(|e| bug(format!("invalid identifier: {e}")))
+            })
+            .collect()
+    }
+
+    /// The locals signature, then the instructions with their labels resolved.
+    fn code_unit(&mut self, ir: &IrScript) -> Result<CodeUnit, Diags> {
+        let mut local_index: HashMap<String, u8> = HashMap::new();
+        for (i, (v, _)) in ir.parameters.iter().chain(&ir.locals).enumerate() {
+            let i = u8::try_from(i).map_err(|_| bug("too many locals"))?;
+            local_index.insert(v.clone(), i);
+        }
+        let locals: Vec<SignatureToken> = ir
+            .locals
+            .iter()
+            .map(|(_, ty)| self.token(ty))
+            .collect::<Result<_, _>>()?;
+        let locals = SignatureIndex(self.signatures.add(Signature(locals))?);
+        let mut code = vec![];
+        let mut offsets: HashMap<usize, u16> = HashMap::new();
+        for (lbl, block) in &ir.blocks {
+            offsets.insert(
+                *lbl,
+                u16::try_from(code.len()).map_err(|_| bug("code too long"))?,
+            );
+            for i in block {
+                code.push(self.instr(i, &local_index)?);
+            }
+        }
+        let fixup = |l: usize| offsets.get(&l).copied().ok_or_else(|| bug("unknown label"));
+        let mut final_code = Vec::with_capacity(code.len());
+        for i in code {
+            final_code.push(match i {
+                Pending::Done(b) => b,
+                Pending::Branch(l) => Bytecode::Branch(fixup(l)?),
+                Pending::BrTrue(l) => Bytecode::BrTrue(fixup(l)?),
+                Pending::BrFalse(l) => Bytecode::BrFalse(fixup(l)?),
+            });
+        }
+        Ok(CodeUnit {
+            locals,
+            code: final_code,
+        })
+    }
+}
+
+/// Builds a module in upstream's order: friends, the module's own handle, imports, its struct
+/// handles, named constants, its function handles (all sorted by name), then the struct
+/// definitions and the function bodies, each adding what it needs on first use.
+pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<CompiledModule, Diags> {
+    let mut t = Tables::new(deps);
+    let self_key = (ir.id.address, ir.id.name.clone());
+    let mut friend_decls = vec![];
+    for f in &ir.friends {
+        let address = t.addresses.add(f.address)?;
+        let name = t.identifiers.add(f.name.clone())?;
+        friend_decls.push(ModuleHandle {
+            address: move_bytecode::AddressIdentifierIndex(address),
+            name: IdentifierIndex(name),
+        });
+    }
+    let self_handle = t.module_handle(ir.id.address, &ir.id.name)?;
+    let mut seen_functions = BTreeSet::new();
+    let mut seen_structs = BTreeSet::new();
+    for s in &ir.structs {
+        for (_, ty) in s.fields.iter().flatten() {
+            collect_structs(ty, &mut seen_structs);
+        }
+    }
+    for (decl, body) in &ir.functions {
+        for ty in decl.parameters.iter().chain(&decl.returns) {
+            collect_structs(ty, &mut seen_structs);
+        }
+        if let Some(b) = body {
+            seen_functions.extend(b.seen_functions.iter().cloned());
+            seen_structs.extend(b.seen_structs.iter().cloned());
+        }
+    }
+    for (addr, name) in imports(deps, &seen_functions, &seen_structs, Some(&self_key)) {
+        t.module_handle(addr, &name)?;
+    }
+    for (i, s) in ir.structs.iter().enumerate() {
+        let key = StructKey::new(ir.id.address, &ir.id.name, &s.name);
+        t.struct_handle(&key)?;
+        let def = u16::try_from(i).map_err(|_| bug("too many structs"))?;
+        t.struct_defs.insert(key, StructDefinitionIndex(def));
+    }
+    t.named_constants(&ir.constants)?;
+    for (decl, _) in &ir.functions {
+        t.function_handle(&ir.id, &decl.name)?;
+    }
+    let mut struct_defs = vec![];
+    for s in &ir.structs {
+        let key = StructKey::new(ir.id.address, &ir.id.name, &s.name);
+        let struct_handle = t.struct_handle(&key)?;
+        let field_information = match &s.fields {
+            None => StructFieldInformation::Native,
+            Some(fields) => {
+                let dummy = [("dummy_field".to_string(), Type::Bool)];
+                let fields = if fields.is_empty() {
+                    &dummy[..]
+                } else {
+                    &fields[..]
+                };
+                let mut out = vec![];
+                for (name, ty) in fields {
+                    let name = IdentifierIndex(t.identifiers.add(name.clone())?);
+                    let signature = TypeSignature(t.token(ty)?);
+                    out.push(FieldDefinition { name, signature });
+                }
+                StructFieldInformation::Declared(out)
+            }
+        };
+        struct_defs.push(StructDefinition {
+            struct_handle,
+            field_information,
+        });
+    }
+    let mut function_defs = vec![];
+    for (decl, body) in &ir.functions {
+        let function = t.function_handle(&ir.id, &decl.name)?;
+        let acquires_global_resources = decl
+            .acquires
+            .iter()
+            .map(|s| {
+                let key = StructKey::new(ir.id.address, &ir.id.name, s);
+                t.struct_defs
+                    .get(&key)
+                    .copied()
+                    .ok_or_else(|| bug(format!("acquires unknown struct {s}")))
+            })
+            .collect::<Result<_, _>>()?;
+        let code = match body {
+            Some(b) => Some(t.code_unit(b)?),
+            None => None,
+        };
+        function_defs.push(FunctionDefinition {
+            function,
+            visibility: decl.visibility,
+            is_entry: decl.is_entry,
+            acquires_global_resources,
+            code,
+        });
+    }
+    let identifiers = t.identifiers()?;
+    Ok(CompiledModule {
+        version: BYTECODE_VERSION,
+        self_module_handle_idx: self_handle,
+        module_handles: t.module_handles.items,
+        struct_handles: t.struct_handles,
+        function_handles: t.function_handles,
+        field_handles: t.field_handles.items,
+        friend_decls,
+        struct_def_instantiations: t.struct_def_insts.items,
+        function_instantiations: t.function_insts.items,
+        field_instantiations: t.field_insts.items,
+        signatures: t.signatures.items,
+        identifiers,
+        address_identifiers: t.addresses.items,
+        constant_pool: t.constants.items,
+        metadata: vec![],
+        struct_defs,
+        function_defs,
+    })
 }
 
 pub fn compile(ir: IrScript, deps: &Dependencies) -> Result<CompiledScript, Diags> {
@@ -90,85 +345,23 @@ pub fn compile(ir: IrScript, deps: &Dependencies) -> Result<CompiledScript, Diag
         addresses: Pool::new(),
         constants: Pool::new(),
         named_constants: BTreeMap::new(),
+        field_handles: Pool::new(),
+        struct_def_insts: Pool::new(),
+        field_insts: Pool::new(),
+        struct_defs: BTreeMap::new(),
     };
-    // Imports: modules of called functions, of named structs and of the structs in the called
-    // functions' declared signatures.
-    let mut mods: BTreeSet<(AccountAddress, String)> = BTreeSet::new();
-    for (m, f) in &ir.seen_functions {
-        mods.insert((m.address, m.name.clone()));
-        if let Some(info) = deps.function(&m.address, &m.name, f) {
-            let mut seen = BTreeSet::new();
-            for ty in info.parameters.iter().chain(&info.returns) {
-                collect_structs(ty, &mut seen);
-            }
-            for k in seen {
-                mods.insert((k.address(), k.module().to_string()));
-            }
-        }
+    for (addr, name) in imports(deps, &ir.seen_functions, &ir.seen_structs, None) {
+        t.module_handle(addr, &name)?;
     }
-    for k in &ir.seen_structs {
-        mods.insert((k.address(), k.module().to_string()));
-    }
-    for (addr, name) in &mods {
-        let address = t.addresses.add(*addr)?;
-        let name_idx = t.identifiers.add(name.clone())?;
-        let h = t.module_handles.add(ModuleHandle {
-            address: move_bytecode::AddressIdentifierIndex(address),
-            name: IdentifierIndex(name_idx),
-        })?;
-        t.modules
-            .insert((*addr, name.clone()), ModuleHandleIndex(h));
-    }
-    for (name, ty, v) in &ir.constants {
-        let c = t.constant(ty, v)?;
-        let i = t.constants.add(c)?;
-        t.named_constants.insert(name.clone(), i);
-    }
+    t.named_constants(&ir.constants)?;
     let params: Vec<SignatureToken> = ir
         .parameters
         .iter()
         .map(|(_, ty)| t.token(ty))
         .collect::<Result<_, _>>()?;
     let parameters = SignatureIndex(t.signatures.add(Signature(params))?);
-    let mut local_index: HashMap<String, u8> = HashMap::new();
-    for (i, (v, _)) in ir.parameters.iter().chain(&ir.locals).enumerate() {
-        let i = u8::try_from(i).map_err(|_| bug("too many locals"))?;
-        local_index.insert(v.clone(), i);
-    }
-    let locals: Vec<SignatureToken> = ir
-        .locals
-        .iter()
-        .map(|(_, ty)| t.token(ty))
-        .collect::<Result<_, _>>()?;
-    let locals = SignatureIndex(t.signatures.add(Signature(locals))?);
-
-    let mut code = vec![];
-    let mut offsets: HashMap<usize, u16> = HashMap::new();
-    for (lbl, block) in &ir.blocks {
-        offsets.insert(
-            *lbl,
-            u16::try_from(code.len()).map_err(|_| bug("code too long"))?,
-        );
-        for i in block {
-            code.push(t.instr(i, &local_index)?);
-        }
-    }
-    let fixup = |l: usize| offsets.get(&l).copied().ok_or_else(|| bug("unknown label"));
-    let mut final_code = Vec::with_capacity(code.len());
-    for i in code {
-        final_code.push(match i {
-            Pending::Done(b) => b,
-            Pending::Branch(l) => Bytecode::Branch(fixup(l)?),
-            Pending::BrTrue(l) => Bytecode::BrTrue(fixup(l)?),
-            Pending::BrFalse(l) => Bytecode::BrFalse(fixup(l)?),
-        });
-    }
-    let identifiers = t
-        .identifiers
-        .items
-        .iter()
-        .map(|s| Identifier::new(s.as_str()).map_err(|e| bug(format!("invalid identifier: {e}"))))
-        .collect::<Result<Vec<_>, _>>()?;
+    let code = t.code_unit(&ir)?;
+    let identifiers = t.identifiers()?;
     Ok(CompiledScript {
         version: BYTECODE_VERSION,
         module_handles: t.module_handles.items,
@@ -180,10 +373,7 @@ pub fn compile(ir: IrScript, deps: &Dependencies) -> Result<CompiledScript, Diag
         address_identifiers: t.addresses.items,
         constant_pool: t.constants.items,
         metadata: vec![],
-        code: CodeUnit {
-            locals,
-            code: final_code,
-        },
+        code,
         type_parameters: ir.type_parameters,
         parameters,
     })
@@ -373,7 +563,90 @@ impl Tables<'_, '_> {
             Ir::VecPopBack(t) => Bytecode::VecPopBack(self.elem_sig(t)?),
             Ir::VecUnpack(t, n) => Bytecode::VecUnpack(self.elem_sig(t)?, *n),
             Ir::VecSwap(t) => Bytecode::VecSwap(self.elem_sig(t)?),
+            Ir::Pack(k, tys) => match self.struct_op(k, tys)? {
+                Ok(d) => Bytecode::Pack(d),
+                Err(i) => Bytecode::PackGeneric(i),
+            },
+            Ir::Unpack(k, tys) => match self.struct_op(k, tys)? {
+                Ok(d) => Bytecode::Unpack(d),
+                Err(i) => Bytecode::UnpackGeneric(i),
+            },
+            Ir::MoveTo(k, tys) => match self.struct_op(k, tys)? {
+                Ok(d) => Bytecode::MoveTo(d),
+                Err(i) => Bytecode::MoveToGeneric(i),
+            },
+            Ir::MoveFrom(k, tys) => match self.struct_op(k, tys)? {
+                Ok(d) => Bytecode::MoveFrom(d),
+                Err(i) => Bytecode::MoveFromGeneric(i),
+            },
+            Ir::Exists(k, tys) => match self.struct_op(k, tys)? {
+                Ok(d) => Bytecode::Exists(d),
+                Err(i) => Bytecode::ExistsGeneric(i),
+            },
+            Ir::BorrowGlobal(m, k, tys) => match (self.struct_op(k, tys)?, m) {
+                (Ok(d), false) => Bytecode::ImmBorrowGlobal(d),
+                (Ok(d), true) => Bytecode::MutBorrowGlobal(d),
+                (Err(i), false) => Bytecode::ImmBorrowGlobalGeneric(i),
+                (Err(i), true) => Bytecode::MutBorrowGlobalGeneric(i),
+            },
+            Ir::BorrowField(m, k, tys, field) => {
+                let owner = self.struct_def(k)?;
+                let field = u16::try_from(*field).map_err(|_| bug("too many fields"))?;
+                let fh = FieldHandleIndex(self.field_handles.add(FieldHandle { owner, field })?);
+                if tys.is_empty() {
+                    if *m {
+                        Bytecode::MutBorrowField(fh)
+                    } else {
+                        Bytecode::ImmBorrowField(fh)
+                    }
+                } else {
+                    let sig = self.type_args(tys)?;
+                    let fi = FieldInstantiationIndex(self.field_insts.add(FieldInstantiation {
+                        handle: fh,
+                        type_parameters: sig,
+                    })?);
+                    if *m {
+                        Bytecode::MutBorrowFieldGeneric(fi)
+                    } else {
+                        Bytecode::ImmBorrowFieldGeneric(fi)
+                    }
+                }
+            }
         }))
+    }
+
+    fn type_args(&mut self, tys: &[Type]) -> Result<SignatureIndex, Diags> {
+        let toks: Vec<SignatureToken> = tys
+            .iter()
+            .map(|t| self.token(t))
+            .collect::<Result<_, _>>()?;
+        Ok(SignatureIndex(self.signatures.add(Signature(toks))?))
+    }
+
+    fn struct_def(&self, k: &StructKey) -> Result<StructDefinitionIndex, Diags> {
+        self.struct_defs
+            .get(k)
+            .copied()
+            .ok_or_else(|| bug(format!("{k:?} is not a struct of this module")))
+    }
+
+    /// The operand of a struct instruction: the type-argument signature is added first (even
+    /// when empty), then the definition or, for a generic struct, its instantiation.
+    fn struct_op(
+        &mut self,
+        k: &StructKey,
+        tys: &[Type],
+    ) -> Result<Result<StructDefinitionIndex, StructDefInstantiationIndex>, Diags> {
+        let sig = self.type_args(tys)?;
+        let def = self.struct_def(k)?;
+        if tys.is_empty() {
+            return Ok(Ok(def));
+        }
+        let i = self.struct_def_insts.add(StructDefInstantiation {
+            def,
+            type_parameters: sig,
+        })?;
+        Ok(Err(StructDefInstantiationIndex(i)))
     }
 }
 

@@ -162,8 +162,49 @@ pub struct ModuleCall {
     pub param_types: Vec<Type>,
 }
 
+/// A global storage operation on a struct of the module being compiled.
+#[derive(Clone, Debug)]
+pub enum Builtin {
+    MoveTo(StructKey, Vec<Type>),
+    MoveFrom(StructKey, Vec<Type>),
+    BorrowGlobal(bool, StructKey, Vec<Type>),
+    Exists(StructKey, Vec<Type>),
+}
+
+impl Builtin {
+    pub fn map_types(self, mut f: impl FnMut(&Type) -> Type) -> Builtin {
+        let m = |ts: Vec<Type>, f: &mut dyn FnMut(&Type) -> Type| ts.iter().map(f).collect();
+        match self {
+            Builtin::MoveTo(k, ts) => Builtin::MoveTo(k, m(ts, &mut f)),
+            Builtin::MoveFrom(k, ts) => Builtin::MoveFrom(k, m(ts, &mut f)),
+            Builtin::BorrowGlobal(b, k, ts) => Builtin::BorrowGlobal(b, k, m(ts, &mut f)),
+            Builtin::Exists(k, ts) => Builtin::Exists(k, m(ts, &mut f)),
+        }
+    }
+}
+
+/// One field of a pack or unpack: declaration index, name, (instantiated) type, and the value
+/// or binder.
+#[derive(Clone, Debug)]
+pub struct FieldItem<T> {
+    pub index: usize,
+    pub name: String,
+    pub ty: Type,
+    pub item: T,
+}
+
 #[derive(Clone, Debug)]
 pub enum Exp_ {
+    /// `S { f: e, ... }` with the fields in the order written.
+    Pack(StructKey, Vec<Type>, Vec<FieldItem<Exp>>),
+    /// Borrow of field `index` of the struct the reference `base` points to.
+    Borrow {
+        mutable: bool,
+        base: Box<Exp>,
+        field: String,
+        index: usize,
+    },
+    Builtin(Builtin, Box<Exp>),
     Unit {
         trailing: bool,
     },
@@ -214,6 +255,10 @@ pub enum Exp_ {
 pub enum LValue {
     Ignore,
     Var(Var, Type),
+    /// `S { f: lv, ... }` with the fields in declaration order.
+    Unpack(StructKey, Vec<Type>, Vec<FieldItem<LValue>>),
+    /// `S { f: lv, ... } = &e` (or `&mut e`): binds references to the fields.
+    BorrowUnpack(bool, StructKey, Vec<Type>, Vec<FieldItem<LValue>>),
 }
 
 #[derive(Clone, Debug)]
@@ -226,7 +271,7 @@ pub enum SequenceItem {
 
 pub type Sequence = VecDeque<SequenceItem>;
 
-/// A script after typing.
+/// A script function, or a function of a module, after typing.
 pub struct Script {
     pub function_name: String,
     pub loc: Loc,

@@ -57,13 +57,33 @@ impl Ctx<'_, '_> {
     }
 
     fn lvalues(&mut self, lvs: Vec<LValue>) -> Vec<LValue> {
-        lvs.into_iter()
-            .map(|l| match l {
-                LValue::Ignore => LValue::Ignore,
-                LValue::Var(v, t) => {
-                    let loc = crate::parser::ast::Loc::default();
-                    LValue::Var(v, self.final_ty(&t, loc))
-                }
+        lvs.into_iter().map(|l| self.lvalue(l)).collect()
+    }
+
+    fn lvalue(&mut self, l: LValue) -> LValue {
+        let loc = crate::parser::ast::Loc::default();
+        match l {
+            LValue::Ignore => LValue::Ignore,
+            LValue::Var(v, t) => LValue::Var(v, self.final_ty(&t, loc)),
+            LValue::Unpack(k, tys, fs) => {
+                let tys = tys.iter().map(|t| self.final_ty(t, loc)).collect();
+                LValue::Unpack(k, tys, self.field_lvalues(fs))
+            }
+            LValue::BorrowUnpack(m, k, tys, fs) => {
+                let tys = tys.iter().map(|t| self.final_ty(t, loc)).collect();
+                LValue::BorrowUnpack(m, k, tys, self.field_lvalues(fs))
+            }
+        }
+    }
+
+    fn field_lvalues(&mut self, fs: Vec<FieldItem<LValue>>) -> Vec<FieldItem<LValue>> {
+        let loc = crate::parser::ast::Loc::default();
+        fs.into_iter()
+            .map(|f| FieldItem {
+                index: f.index,
+                name: f.name,
+                ty: self.final_ty(&f.ty, loc),
+                item: self.lvalue(f.item),
             })
             .collect()
     }
@@ -125,6 +145,34 @@ impl Ctx<'_, '_> {
                 }))
             }
             Exp_::Freeze(i) => Exp_::Freeze(self.bx(i)),
+            Exp_::Pack(k, tys, fs) => {
+                let tys = tys.iter().map(|t| self.final_ty(t, loc)).collect();
+                let fs = fs
+                    .into_iter()
+                    .map(|f| FieldItem {
+                        index: f.index,
+                        name: f.name,
+                        ty: self.final_ty(&f.ty, loc),
+                        item: self.exp_(f.item),
+                    })
+                    .collect();
+                Exp_::Pack(k, tys, fs)
+            }
+            Exp_::Borrow {
+                mutable,
+                base,
+                field,
+                index,
+            } => Exp_::Borrow {
+                mutable,
+                base: self.bx(base),
+                field,
+                index,
+            },
+            Exp_::Builtin(b, args) => {
+                let b = b.map_types(|t| self.final_ty(t, loc));
+                Exp_::Builtin(b, self.bx(args))
+            }
             Exp_::Assert(c, code) => Exp_::Assert(self.bx(c), self.bx(code)),
             Exp_::Vector(n, t, args) => {
                 let t = self.final_ty(&t, loc);

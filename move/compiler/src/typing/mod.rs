@@ -24,12 +24,16 @@ use ast::*;
 
 type Diags = Vec<CompileDiagnostic>;
 
-/// Types the script `s`.
-pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, Diags> {
-    let mut ctx = Ctx {
+fn new_ctx<'a, 'd>(
+    deps: &'a Dependencies<'d>,
+    named: &'a BTreeMap<String, AccountAddress>,
+    aliases: Aliases,
+    current: Option<expansion::ModuleId>,
+) -> Ctx<'a, 'd> {
+    Ctx {
         deps,
-        named: s.named_addresses,
-        aliases: vec![s.aliases.clone()],
+        named,
+        aliases: vec![aliases],
         scopes: vec![BTreeMap::new()],
         subst: vec![],
         num_vars: BTreeSet::new(),
@@ -40,43 +44,80 @@ pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, D
         type_params: vec![],
         pending_abilities: vec![],
         inline_type_vars: BTreeMap::new(),
-    };
+        current,
+    }
+}
+
+fn ability_set(abilities: &[P::Ability]) -> AbilitySet {
+    abilities
+        .iter()
+        .map(|a| match a.value {
+            P::Ability_::Copy => Ability::Copy,
+            P::Ability_::Drop => Ability::Drop,
+            P::Ability_::Store => Ability::Store,
+            P::Ability_::Key => Ability::Key,
+        })
+        .collect()
+}
+
+/// Converts written types (struct fields, function signatures of a module) in the scope of
+/// `aliases`, with the named type parameters.
+pub fn resolve_types(
+    deps: &Dependencies,
+    named: &BTreeMap<String, AccountAddress>,
+    aliases: &Aliases,
+    current: &expansion::ModuleId,
+    type_params: &[(String, AbilitySet)],
+    tys: &[&P::Type],
+) -> Result<Vec<Type>, Diags> {
+    let mut ctx = new_ctx(deps, named, aliases.clone(), Some(current.clone()));
+    ctx.type_params = type_params.to_vec();
+    let out = tys.iter().map(|t| ctx.ty(t)).collect();
+    if ctx.diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(ctx.diags)
+    }
+}
+
+/// The abilities written in a type parameter list.
+pub fn type_parameter_abilities(params: &[P::TypeParameter]) -> Vec<(String, AbilitySet)> {
+    params
+        .iter()
+        .map(|(n, a)| (n.value.to_string(), ability_set(a)))
+        .collect()
+}
+
+/// Types and folds named constants; sorted by name.
+pub fn translate_constants(
+    deps: &Dependencies,
+    named: &BTreeMap<String, AccountAddress>,
+    aliases: &Aliases,
+    current: &expansion::ModuleId,
+    consts: &[P::Constant],
+) -> Result<Vec<(String, Type, Value)>, Diags> {
+    let mut ctx = new_ctx(deps, named, aliases.clone(), Some(current.clone()));
+    let out = ctx.constants(consts);
+    ctx.check_pending();
+    if ctx.diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(ctx.diags)
+    }
+}
+
+/// Types the script `s` (or one function of a module).
+pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, Diags> {
+    let mut ctx = new_ctx(
+        deps,
+        s.named_addresses,
+        s.aliases.clone(),
+        s.current_module.clone(),
+    );
     let f = s.function;
-    for (name, abilities) in &f.signature.type_parameters {
-        let set = abilities
-            .iter()
-            .map(|a| match a.value {
-                P::Ability_::Copy => Ability::Copy,
-                P::Ability_::Drop => Ability::Drop,
-                P::Ability_::Store => Ability::Store,
-                P::Ability_::Key => Ability::Key,
-            })
-            .collect::<AbilitySet>();
-        ctx.type_params.push((name.value.to_string(), set));
-    }
+    ctx.type_params = type_parameter_abilities(&f.signature.type_parameters);
     // Constants first: their types are needed by the body.
-    let mut constants = vec![];
-    for c in s.constants {
-        let ty = ctx.ty(&c.signature);
-        ctx.constants
-            .insert(c.name.value.to_string(), (ty.clone(), c.name.loc));
-    }
-    for c in s.constants {
-        let ty = ctx.constants[c.name.value.as_str()].0.clone();
-        let e = ctx.exp(&c.value);
-        ctx.subtype(&e.ty, &ty, c.value.loc, "Invalid constant value");
-        let e = ctx.finish_exp(e);
-        match const_value(&e) {
-            Some(v) => constants.push((c.name.value.to_string(), ty, v)),
-            None => ctx.diags.push(CompileDiagnostic::error(
-                "E04013",
-                "invalid statement or expression in constant",
-                c.value.loc,
-                "Not a valid constant expression",
-            )),
-        }
-    }
-    constants.sort_by(|a, b| a.0.cmp(&b.0));
+    let constants = ctx.constants(s.constants);
 
     let mut parameters = vec![];
     for (name, pty) in &f.signature.parameters {
@@ -85,7 +126,8 @@ pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, D
         parameters.push((name.value.to_string(), ty, name.loc));
     }
     ctx.return_type = ctx.ty(&f.signature.return_type);
-    if ctx.return_type != Type::Unit {
+    let is_script = ctx.current.is_none();
+    if is_script && ctx.return_type != Type::Unit {
         ctx.diags.push(CompileDiagnostic::error(
             "E02003",
             "invalid script",
@@ -95,9 +137,16 @@ pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, D
     }
     let (body, body_loc) = match &f.body.value {
         P::FunctionBody_::Defined(seq) => {
-            let (seq, _) = ctx.sequence(seq, f.body.loc);
+            let (seq, ty) = ctx.sequence(seq, f.body.loc);
+            let rt = ctx.return_type.clone();
+            let loc = match seq.back() {
+                Some(SequenceItem::Seq(e)) => e.loc,
+                _ => f.body.loc,
+            };
+            ctx.subtype(&ty, &rt, loc, "Invalid return expression");
             (seq, f.body.loc)
         }
+        P::FunctionBody_::Native if !is_script => (Sequence::new(), f.body.loc),
         P::FunctionBody_::Native => {
             ctx.diags.push(CompileDiagnostic::error(
                 "E02003",
@@ -117,12 +166,13 @@ pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, D
     if !ctx.diags.is_empty() {
         return Err(ctx.diags);
     }
+    let return_type = ctx.zonk(&ctx.return_type);
     Ok(Script {
         function_name: f.name.value.to_string(),
         loc: f.loc,
         type_parameters: ctx.type_params.iter().map(|(_, a)| *a).collect(),
         parameters,
-        return_type: Type::Unit,
+        return_type,
         body,
         body_loc,
         constants,
@@ -172,6 +222,8 @@ struct Ctx<'a, 'd> {
     pending_abilities: Vec<(Type, AbilitySet, Loc, String)>,
     /// The inference variable of each type argument an inline call left to inference.
     inline_type_vars: BTreeMap<String, Type>,
+    /// The module whose function this is; `None` for a script.
+    current: Option<expansion::ModuleId>,
 }
 
 fn err(code: &'static str, headline: &str, loc: Loc, msg: impl Into<String>) -> CompileDiagnostic {
@@ -179,6 +231,33 @@ fn err(code: &'static str, headline: &str, loc: Loc, msg: impl Into<String>) -> 
 }
 
 impl<'a, 'd> Ctx<'a, 'd> {
+    /// Declares the named constants and folds their values; sorted by name.
+    fn constants(&mut self, consts: &[P::Constant]) -> Vec<(String, Type, Value)> {
+        let mut constants = vec![];
+        for c in consts {
+            let ty = self.ty(&c.signature);
+            self.constants
+                .insert(c.name.value.to_string(), (ty.clone(), c.name.loc));
+        }
+        for c in consts {
+            let ty = self.constants[c.name.value.as_str()].0.clone();
+            let e = self.exp(&c.value);
+            self.subtype(&e.ty, &ty, c.value.loc, "Invalid constant value");
+            let e = self.finish_exp(e);
+            match const_value(&e) {
+                Some(v) => constants.push((c.name.value.to_string(), ty, v)),
+                None => self.diags.push(CompileDiagnostic::error(
+                    "E04013",
+                    "invalid statement or expression in constant",
+                    c.value.loc,
+                    "Not a valid constant expression",
+                )),
+            }
+        }
+        constants.sort_by(|a, b| a.0.cmp(&b.0));
+        constants
+    }
+
     // -----------------------------------------------------------------------------------------
     // Inference core
 
@@ -577,32 +656,389 @@ impl<'a, 'd> Ctx<'a, 'd> {
         });
         let mut out = vec![];
         for (i, b) in binds.value.iter().enumerate() {
-            match &b.value {
-                P::Bind_::Var(name) => {
-                    let t = match (&declared_items, &rhs_items) {
-                        (Some(d), _) => d[i].clone(),
-                        (None, Some(r)) => r[i].clone(),
-                        (None, None) => self.fresh(),
-                    };
-                    if name.value.as_str() == "_" {
-                        out.push(LValue::Ignore);
-                        continue;
-                    }
-                    self.declare(name.value.as_str(), t.clone());
-                    out.push(LValue::Var(name.value.to_string(), t));
+            let t = match (&declared_items, &rhs_items) {
+                (Some(d), _) => d[i].clone(),
+                (None, Some(r)) => r[i].clone(),
+                (None, None) => self.fresh(),
+            };
+            out.push(self.bind_one(b, t));
+        }
+        out
+    }
+
+    /// Declares one binder of type `t`: a name, `_`, or a struct pattern.
+    fn bind_one(&mut self, b: &P::Bind, t: Type) -> LValue {
+        match &b.value {
+            P::Bind_::Var(name) => {
+                if name.value.as_str() == "_" {
+                    return LValue::Ignore;
                 }
-                P::Bind_::Unpack(..) => {
-                    self.diags.push(err(
-                        "E04001",
-                        "restricted visibility",
-                        b.loc,
-                        "Invalid deconstruction. Structs can only be unpacked in the module that declares them",
-                    ));
-                    out.push(LValue::Ignore);
+                self.declare(name.value.as_str(), t.clone());
+                LValue::Var(name.value.to_string(), t)
+            }
+            P::Bind_::Unpack(chain, tys, fields) => {
+                let Some((key, targs, decl)) = self.own_struct(chain, tys, b.loc, "unpacked")
+                else {
+                    return LValue::Ignore;
+                };
+                let st = Type::Struct(key.clone(), targs.clone());
+                let by_ref = match self.shallow(&t) {
+                    Type::Ref(m, inner) => {
+                        self.unify(&inner, &st, b.loc, "Invalid deconstruction binding");
+                        Some(m)
+                    }
+                    _ => {
+                        self.unify(&t, &st, b.loc, "Invalid deconstruction binding");
+                        None
+                    }
+                };
+                let mut items = vec![];
+                for (index, (fname, fty)) in decl.iter().enumerate() {
+                    let fty = subst_params(fty, &targs);
+                    let Some((_, fb)) = fields.iter().find(|(n, _)| n.value.as_str() == fname)
+                    else {
+                        self.diags.push(err(
+                            "E04016",
+                            "too few arguments",
+                            b.loc,
+                            format!("Missing binding for field '{fname}' in '{}'", key.name()),
+                        ));
+                        continue;
+                    };
+                    let bound = match by_ref {
+                        Some(m) => Type::Ref(m, Box::new(fty.clone())),
+                        None => fty.clone(),
+                    };
+                    let item = self.bind_one(fb, bound);
+                    items.push(FieldItem {
+                        index,
+                        name: fname.clone(),
+                        ty: fty,
+                        item,
+                    });
+                }
+                for (n, _) in fields {
+                    if !decl.iter().any(|(f, _)| f == n.value.as_str()) {
+                        self.diags.push(err(
+                            "E03010",
+                            "unbound field",
+                            n.loc,
+                            format!("Unbound field '{}' in '{}'", n.value, key.name()),
+                        ));
+                    }
+                }
+                match by_ref {
+                    Some(m) => LValue::BorrowUnpack(m, key, targs, items),
+                    None => LValue::Unpack(key, targs, items),
                 }
             }
         }
-        out
+    }
+
+    /// Resolves a struct name that must belong to the module being compiled, with its type
+    /// arguments (written, or fresh for inference) and its declared fields.
+    fn own_struct(
+        &mut self,
+        chain: &P::NameAccessChain,
+        tys: &Option<Vec<P::Type>>,
+        loc: Loc,
+        verb: &str,
+    ) -> Option<(StructKey, Vec<Type>, Vec<(String, Type)>)> {
+        let m = self.resolve_member(chain)?;
+        let name = m.member.value.to_string();
+        let own = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.address == m.module.address && c.name == m.module.name);
+        if !own {
+            self.diags.push(err(
+                "E04001",
+                "restricted visibility",
+                loc,
+                format!("Invalid operation. Structs can only be {verb} in the module that declares them"),
+            ));
+            return None;
+        }
+        let Some(info) = self
+            .deps
+            .struct_info(&m.module.address, &m.module.name, &name)
+        else {
+            self.diags.push(err(
+                "E03003",
+                "unbound module member",
+                chain.loc,
+                format!(
+                    "Invalid module access. Unbound struct '{name}' in module '{}'",
+                    m.module.display()
+                ),
+            ));
+            return None;
+        };
+        let Some(fields) = self.deps.local_fields(&name).map(|f| f.to_vec()) else {
+            self.diags.push(err(
+                "E04015",
+                "invalid use of native struct",
+                loc,
+                format!("Invalid operation on native struct '{name}'"),
+            ));
+            return None;
+        };
+        let targs: Vec<Type> = match tys {
+            Some(ts) => {
+                let ts: Vec<Type> = ts.iter().map(|t| self.ty(t)).collect();
+                if ts.len() != info.type_parameters.len() {
+                    self.diags.push(err(
+                        "E04017",
+                        "wrong number of type arguments",
+                        loc,
+                        format!(
+                            "Invalid instantiation of '{name}'. Expected {} type argument(s) but got {}",
+                            info.type_parameters.len(),
+                            ts.len()
+                        ),
+                    ));
+                    return None;
+                }
+                ts
+            }
+            None => info.type_parameters.iter().map(|_| self.fresh()).collect(),
+        };
+        for (t, p) in targs.iter().zip(&info.type_parameters) {
+            self.pending_abilities.push((
+                t.clone(),
+                p.constraints,
+                loc,
+                format!("Invalid instantiation of '{name}'"),
+            ));
+        }
+        let key = StructKey::new(m.module.address, &m.module.name, &name);
+        Some((key, targs, fields))
+    }
+
+    /// `S { f: e, ... }`.
+    fn pack(
+        &mut self,
+        loc: Loc,
+        chain: &P::NameAccessChain,
+        tys: &Option<Vec<P::Type>>,
+        fields: &[(P::Name, P::Exp)],
+    ) -> Exp {
+        let Some((key, targs, decl)) = self.own_struct(chain, tys, loc, "packed") else {
+            return self.error_exp(loc);
+        };
+        let mut items = vec![];
+        for (n, e) in fields {
+            let Some(index) = decl.iter().position(|(f, _)| f == n.value.as_str()) else {
+                self.diags.push(err(
+                    "E03010",
+                    "unbound field",
+                    n.loc,
+                    format!("Unbound field '{}' in '{}'", n.value, key.name()),
+                ));
+                continue;
+            };
+            let fty = subst_params(&decl[index].1, &targs);
+            let te = self.exp(e);
+            self.subtype(&te.ty, &fty, te.loc, "Invalid argument for field");
+            items.push(FieldItem {
+                index,
+                name: n.value.to_string(),
+                ty: fty,
+                item: te,
+            });
+        }
+        for (f, _) in &decl {
+            if !fields.iter().any(|(n, _)| n.value.as_str() == f) {
+                self.diags.push(err(
+                    "E04016",
+                    "too few arguments",
+                    loc,
+                    format!("Missing argument for field '{f}' in '{}'", key.name()),
+                ));
+            }
+        }
+        let ty = Type::Struct(key.clone(), targs.clone());
+        self.mk(ty, loc, Exp_::Pack(key, targs, items))
+    }
+
+    /// A borrow of `e` for a field access: a reference as is, a local by `&x`/`&mut x`, any
+    /// other value through a temporary.
+    fn dotted_base(&mut self, e: &P::Exp, mutable: bool) -> Exp {
+        if let P::Exp_::Dot(inner, f) = &e.value {
+            return self.dotted_borrow(e.loc, inner, f, mutable);
+        }
+        let te = self.exp(e);
+        match self.shallow(&te.ty) {
+            Type::Ref(..) => te,
+            inner => {
+                let loc = te.loc;
+                let ty = Type::Ref(mutable, Box::new(inner));
+                match te.e {
+                    Exp_::Use(v) => self.mk(ty, loc, Exp_::BorrowLocal(mutable, v)),
+                    _ => self.mk(ty, loc, Exp_::TempBorrow(mutable, Box::new(te))),
+                }
+            }
+        }
+    }
+
+    /// `&base.f` or `&mut base.f`.
+    fn dotted_borrow(&mut self, loc: Loc, base: &P::Exp, f: &P::Name, mutable: bool) -> Exp {
+        let b = self.dotted_base(base, mutable);
+        let (base_mut, inner) = match self.shallow(&b.ty) {
+            Type::Ref(m, i) => (m, self.shallow(&i)),
+            _ => return self.error_exp(loc),
+        };
+        if mutable && !base_mut {
+            self.diags.push(err(
+                "E07005",
+                "referential transparency violated",
+                loc,
+                "Invalid mutable borrow from an immutable reference",
+            ));
+        }
+        let Type::Struct(key, targs) = inner else {
+            if !matches!(inner, Type::Anything) {
+                self.diags.push(err(
+                    "E04009",
+                    "expected specific type",
+                    loc,
+                    format!(
+                        "Unbound field '{}'. Expected a struct type in the current module but got '{}'",
+                        f.value,
+                        self.zonk(&inner)
+                    ),
+                ));
+            }
+            return self.error_exp(loc);
+        };
+        let own = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.address == key.address() && c.name == key.module());
+        let decl = if own {
+            self.deps.local_fields(key.name()).map(|x| x.to_vec())
+        } else {
+            None
+        };
+        let Some(decl) = decl else {
+            self.diags.push(err(
+                "E04001",
+                "restricted visibility",
+                loc,
+                format!("Invalid access of field '{}' on the struct '{}::{}'. The field '{}' can only be accessed within the module '{}' since it defines '{}'", f.value, key.module(), key.name(), f.value, key.module(), key.name()),
+            ));
+            return self.error_exp(loc);
+        };
+        let Some(index) = decl.iter().position(|(n, _)| n == f.value.as_str()) else {
+            self.diags.push(err(
+                "E03010",
+                "unbound field",
+                f.loc,
+                format!("Unbound field '{}' in '{}'", f.value, key.name()),
+            ));
+            return self.error_exp(loc);
+        };
+        let fty = subst_params(&decl[index].1, &targs);
+        self.mk(
+            Type::Ref(mutable, Box::new(fty)),
+            loc,
+            Exp_::Borrow {
+                mutable,
+                base: Box::new(b),
+                field: f.value.to_string(),
+                index,
+            },
+        )
+    }
+
+    /// `move_to`, `move_from`, `borrow_global(_mut)` and `exists`.
+    fn global_op(
+        &mut self,
+        loc: Loc,
+        name: &str,
+        tys: &Option<Vec<P::Type>>,
+        args: &P::Spanned<Vec<P::Exp>>,
+    ) -> Exp {
+        let t = match tys.as_deref() {
+            Some([t]) => self.ty(t),
+            None => self.fresh(),
+            Some(_) => {
+                self.diags.push(err(
+                    "E04017",
+                    "wrong number of type arguments",
+                    loc,
+                    format!("Invalid call of '{name}'. Expected 1 type argument"),
+                ));
+                return self.error_exp(loc);
+            }
+        };
+        let items: Vec<Exp> = args.value.iter().map(|a| self.exp(a)).collect();
+        let expected: Vec<Type> = match name {
+            "move_to" => vec![Type::Ref(false, Box::new(Type::Signer)), t.clone()],
+            _ => vec![Type::Address],
+        };
+        if items.len() != expected.len() {
+            self.diags.push(err(
+                "E04016",
+                "wrong number of arguments",
+                args.loc,
+                format!(
+                    "Invalid call of '{name}'. The call expected {} argument(s) but got {}",
+                    expected.len(),
+                    items.len()
+                ),
+            ));
+            return self.error_exp(loc);
+        }
+        for (a, p) in items.iter().zip(&expected) {
+            self.subtype(
+                &a.ty.clone(),
+                p,
+                a.loc,
+                &format!("Invalid argument to '{name}'"),
+            );
+        }
+        let (key, targs) = match self.zonk(&t) {
+            Type::Struct(k, a)
+                if self
+                    .current
+                    .as_ref()
+                    .is_some_and(|c| c.address == k.address() && c.name == k.module()) =>
+            {
+                (k, a)
+            }
+            Type::Anything => return self.error_exp(loc),
+            other => {
+                self.diags.push(err(
+                    "E04001",
+                    "restricted visibility",
+                    loc,
+                    format!("Invalid call to '{name}'. The type '{other}' must be a struct declared in the current module"),
+                ));
+                return self.error_exp(loc);
+            }
+        };
+        self.pending_abilities.push((
+            t.clone(),
+            AbilitySet::EMPTY | Ability::Key,
+            loc,
+            format!("Invalid call to '{name}'"),
+        ));
+        let (ty, b) = match name {
+            "move_to" => (Type::Unit, Builtin::MoveTo(key, targs)),
+            "move_from" => (t.clone(), Builtin::MoveFrom(key, targs)),
+            "borrow_global" => (
+                Type::Ref(false, Box::new(t.clone())),
+                Builtin::BorrowGlobal(false, key, targs),
+            ),
+            "borrow_global_mut" => (
+                Type::Ref(true, Box::new(t.clone())),
+                Builtin::BorrowGlobal(true, key, targs),
+            ),
+            _ => (Type::Bool, Builtin::Exists(key, targs)),
+        };
+        let arg = self.arg_exp(items, args.loc);
+        self.mk(ty, loc, Exp_::Builtin(b, Box::new(arg)))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -868,14 +1304,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         }
                     }
                 }
-                if let P::Exp_::Dot(..) = &inner.value {
-                    self.diags.push(err(
-                        "E04001",
-                        "restricted visibility",
-                        inner.loc,
-                        "Invalid access of field: fields can only be accessed in the module that declares the struct",
-                    ));
-                    return self.error_exp(loc);
+                if let P::Exp_::Dot(base, f) = &inner.value {
+                    return self.dotted_borrow(loc, base, f, *m);
                 }
                 let i = self.exp(inner);
                 if matches!(self.shallow(&i.ty), Type::Ref(..)) {
@@ -923,16 +1353,24 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     .collect();
                 self.mk(Type::Unit, loc, Exp_::Spec(used))
             }
-            P::Exp_::Pack(..) => {
-                self.diags.push(err(
-                    "E04001",
-                    "restricted visibility",
+            P::Exp_::Pack(chain, tys, fields) => self.pack(loc, chain, tys, fields),
+            P::Exp_::Dot(base, f) => {
+                let b = self.dotted_borrow(loc, base, f, false);
+                let Type::Ref(_, inner) = b.ty.clone() else {
+                    return b;
+                };
+                self.pending_abilities.push((
+                    (*inner).clone(),
+                    AbilitySet::EMPTY | Ability::Copy,
                     loc,
-                    "Invalid instantiation. Structs can only be packed in the module that declares them",
+                    format!(
+                        "Invalid implicit copy of field '{}' without the 'copy' ability",
+                        f.value
+                    ),
                 ));
-                self.error_exp(loc)
+                self.mk(*inner, loc, Exp_::Dereference(Box::new(b)))
             }
-            P::Exp_::Dot(..) | P::Exp_::Index(..) => {
+            P::Exp_::Index(..) => {
                 self.diags.push(err(
                     "E04001",
                     "restricted visibility",
@@ -1114,6 +1552,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
                             Exp_::Freeze(Box::new(a)),
                         );
                     }
+                    "move_to" | "move_from" | "borrow_global" | "borrow_global_mut" | "exists"
+                        if self.current.is_some() =>
+                    {
+                        return self.global_op(loc, name, tys, args);
+                    }
                     "move_to" | "move_from" | "borrow_global" | "borrow_global_mut" | "exists" => {
                         self.diags.push(err(
                             "E04001",
@@ -1164,7 +1607,31 @@ impl<'a, 'd> Ctx<'a, 'd> {
             ));
             return self.error_exp(loc);
         };
-        if info.visibility != Visibility::Public {
+        let caller = self.current.as_ref().map(|c| (c.address, c.name.clone()));
+        let allowed = match (&caller, info.visibility) {
+            (_, Visibility::Public) => true,
+            (Some(c), _) if c.0 == m.module.address && c.1 == m.module.name => true,
+            (Some(c), Visibility::Friend) => {
+                self.deps.is_friend(&m.module.address, &m.module.name, c)
+            }
+            _ => false,
+        };
+        if !allowed && caller.is_some() {
+            let what = match info.visibility {
+                Visibility::Friend => "public(friend)",
+                _ => "internal",
+            };
+            self.diags.push(err(
+                "E04001",
+                "restricted visibility",
+                loc,
+                format!(
+                    "Invalid call to {what} function '{}::{}'",
+                    m.module.display(),
+                    fname
+                ),
+            ));
+        } else if !allowed {
             let what = match info.visibility {
                 Visibility::Friend => "public(friend)",
                 _ => "internal",
@@ -1382,6 +1849,24 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 loc,
                 "Invalid mutation".into(),
             ));
+            return self.mk(
+                Type::Unit,
+                loc,
+                Exp_::Mutate(Box::new(target), Box::new(re)),
+            );
+        }
+        if let P::Exp_::Dot(base, f) = &lhs.value {
+            let re = self.exp(rhs);
+            let target = self.dotted_borrow(lhs.loc, base, f, true);
+            if let Type::Ref(_, inner) = &target.ty {
+                self.subtype(&re.ty, inner, re.loc, "Invalid mutation");
+                self.pending_abilities.push((
+                    (**inner).clone(),
+                    AbilitySet::EMPTY | Ability::Drop,
+                    loc,
+                    "Invalid mutation".into(),
+                ));
+            }
             return self.mk(
                 Type::Unit,
                 loc,

@@ -1,0 +1,99 @@
+//! The compiler against the conformance corpus's module cases: every module of every positive
+//! case compiled against the modules of `libra/upgrade/multi-lib/head_all_your_base.mrb` gives
+//! the reference bytes of `expected/<i>-<name>.mv` (metadata section aside, which the package
+//! builder adds), and every negative module case is rejected with a diagnostic.
+
+use framework::bundle::ReleaseBundle;
+use framework::script_build::BundleCompiler;
+use move_bytecode::CompiledModule;
+
+fn module_cases() -> Option<(std::path::PathBuf, Vec<(String, bool)>)> {
+    let root = libra_fixtures::require("conformance/cases")?;
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("index.json")).expect("index"))
+            .expect("json");
+    let cases = index["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["kind"] != "script")
+        .map(|c| {
+            (
+                c["name"].as_str().expect("name").to_string(),
+                c["negative"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    Some((root, cases))
+}
+
+/// The reference modules of a case without their metadata section.
+fn expected_modules(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = vec![];
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("expected"))
+        .expect("expected dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "mv"))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                n.to_string_lossy()
+                    .starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
+        .collect();
+    files.sort();
+    for f in files {
+        let bytes = std::fs::read(&f).expect("read");
+        let mut m = CompiledModule::deserialize(&bytes).expect("reference module reads");
+        m.metadata.clear();
+        let name = f.file_stem().unwrap().to_string_lossy().to_string();
+        out.push((name, m.serialize_for_version(6).expect("serialize")));
+    }
+    out
+}
+
+#[test]
+fn module_cases_match_reference_bytes() {
+    let Some((root, cases)) = module_cases() else {
+        return;
+    };
+    let Some(bundle) = libra_fixtures::read("libra/upgrade/multi-lib/head_all_your_base.mrb")
+    else {
+        return;
+    };
+    let bundle = ReleaseBundle::read(&bundle).expect("bundle reads");
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
+    let mut matched = 0;
+    let mut total = 0;
+    let mut report = vec![];
+    for (name, _) in cases.iter().filter(|(_, n)| !n) {
+        let dir = root.join(name);
+        let expected = expected_modules(&dir);
+        total += expected.len();
+        match compiler.compile_package_modules(&dir) {
+            Ok(mods) => {
+                for (ename, ebytes) in &expected {
+                    let mname = ename.split_once('-').map(|x| x.1).unwrap_or(ename);
+                    match mods.iter().find(|m| m.name == mname) {
+                        Some(m) if &m.bytes == ebytes => matched += 1,
+                        Some(m) => {
+                            let at = m.bytes.iter().zip(ebytes).position(|(a, b)| a != b);
+                            report.push(format!(
+                                "{name}/{mname}: differs at byte {at:?} (len {} vs {})",
+                                m.bytes.len(),
+                                ebytes.len()
+                            ));
+                        }
+                        None => report.push(format!("{name}/{mname}: not produced")),
+                    }
+                }
+            }
+            Err(e) => report.push(format!("{name}: {e}")),
+        }
+    }
+    println!("module cases: {matched}/{total} modules identical");
+    for r in &report {
+        println!("  {r}");
+    }
+    assert!(report.is_empty(), "{} modules differ", report.len());
+}
