@@ -6,6 +6,7 @@ mod byte_serde;
 pub mod gzip;
 pub mod inspect;
 pub mod metadata;
+pub mod release;
 pub mod script_build;
 pub mod source_digest;
 pub mod upgrade;
