@@ -3,10 +3,12 @@
 
 pub mod bundle;
 mod byte_serde;
+pub mod extended_checks;
 pub mod gzip;
 pub mod inspect;
 pub mod metadata;
 pub mod release;
+pub mod runtime_metadata;
 pub mod script_build;
 pub mod source_digest;
 pub mod upgrade;
