@@ -875,3 +875,119 @@ pub fn inject_runtime_metadata(
     module.metadata.push(entry);
     true
 }
+
+// ---------------------------------------------------------------------------------------------
+// A whole package
+
+/// Why a package's modules cannot get their runtime metadata.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageMetadataError {
+    /// A source file that does not parse (the compiler would have said so first).
+    #[error("{file}: does not parse")]
+    Parse { file: String },
+    #[error(transparent)]
+    Resolve(#[from] RuntimeMetadataError),
+    /// The extended checks rejected the package: each rule broken, as `error: …` and its
+    /// `┌─ file:line:col` line.
+    #[error("extended checks failed\n{}", .0.join("\n"))]
+    ExtendedChecks(Vec<String>),
+    /// A compiled module with no source module of the same address and name.
+    #[error("no source defines module {0}")]
+    NoSource(String),
+    #[error("module {module}: {message}")]
+    Serialize { module: String, message: String },
+}
+
+/// The package build's last step: runs the extended checks on the package's modules and
+/// attaches each one's runtime metadata, rewriting `bytes` from the updated module.
+///
+/// `sources` are the package's files (in the order the compiler was given them, which
+/// `source_index` refers to); `dependency_sources` the files of its dependencies, dependencies
+/// first (they may define resource group containers); `modules` the compiler's output in its
+/// order.
+pub fn attach_package_metadata(
+    sources: &[move_compiler::SourceFile],
+    named_addresses: &NamedAddresses,
+    dependency_sources: &[(String, String)],
+    modules: &mut [move_compiler::CompiledModuleOutput],
+) -> Result<(), PackageMetadataError> {
+    use move_compiler::parser::ast::FileId;
+    use move_compiler::parser::parse_file;
+
+    let parse = |i: usize, name: &str, text: &str| {
+        let out = parse_file(FileId(i as u32), text);
+        match out.file {
+            Some(f) if !out.diagnostics.iter().any(|d| d.is_error()) => Ok(f),
+            _ => Err(PackageMetadataError::Parse {
+                file: name.to_string(),
+            }),
+        }
+    };
+    let dep_files = dependency_sources
+        .iter()
+        .enumerate()
+        .map(|(i, (name, text))| parse(sources.len() + i, name, text))
+        .collect::<Result<Vec<_>, _>>()?;
+    let own_files = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| parse(i, &s.name, &s.text))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut set = ModuleSet::new(named_addresses.clone());
+    for f in &dep_files {
+        // A dependency file that names an unknown address cannot hold a container anyone
+        // here refers to.
+        if let Ok(found) = source_modules(f, named_addresses) {
+            set.modules.extend(found);
+        }
+    }
+    let deps_count = set.modules.len();
+    let mut own = Vec::new();
+    for f in &own_files {
+        own.extend(source_modules(f, named_addresses)?);
+    }
+    // The package's modules in the compiler's order.
+    let position = |m: &SourceModule<'_>| {
+        modules
+            .iter()
+            .position(|o| o.address == m.address && o.name == m.name())
+    };
+    own.sort_by_key(|m| position(m));
+    set.modules.extend(own);
+
+    let mut problems = Vec::new();
+    for m in &set.modules[deps_count..] {
+        let file = sources.get(m.module.loc.file.0 as usize);
+        for d in crate::extended_checks::check_module(m, &set) {
+            problems.push(match file {
+                Some(f) => d.headline(&f.name, &f.text),
+                None => d.to_string(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(PackageMetadataError::ExtendedChecks(problems));
+    }
+
+    for out in modules.iter_mut() {
+        let id = format!("{}::{}", out.address.to_hex_literal(), out.name);
+        let source = set.modules[deps_count..]
+            .iter()
+            .find(|m| m.address == out.address && m.name() == out.name)
+            .ok_or_else(|| PackageMetadataError::NoSource(id.clone()))?;
+        let Some(md) = runtime_metadata(source, &set) else {
+            continue;
+        };
+        strip_runtime_metadata(&mut out.module);
+        inject_runtime_metadata(&mut out.module, &md);
+        out.bytes = out
+            .module
+            .serialize()
+            .map_err(|e| PackageMetadataError::Serialize {
+                module: id,
+                message: e.to_string(),
+            })?;
+    }
+    Ok(())
+}

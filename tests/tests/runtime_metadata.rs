@@ -14,7 +14,8 @@ use std::path::Path;
 
 use framework::extended_checks::{check_all, check_module};
 use framework::runtime_metadata::{
-    inject_runtime_metadata, runtime_metadata, strip_runtime_metadata, ModuleSet, NamedAddresses,
+    attach_package_metadata, inject_runtime_metadata, runtime_metadata, strip_runtime_metadata,
+    ModuleSet, NamedAddresses,
 };
 use framework::ReleaseBundle;
 use move_bytecode::metadata::{RuntimeModuleMetadata, METADATA_KEY_V0, METADATA_KEY_V1};
@@ -391,6 +392,97 @@ fn extended_checks_accept_every_positive_case() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The package step after the compiler
+
+/// The sources of every package of a bundle, as (file name, text).
+fn bundle_sources(bundle: &ReleaseBundle) -> Vec<(String, String)> {
+    bundle
+        .packages
+        .iter()
+        .flat_map(|p| {
+            let name = p.name().to_string();
+            p.sources()
+                .expect("sources decompress")
+                .into_iter()
+                .map(move |(m, text)| (format!("{name}/{m}.move"), text))
+        })
+        .collect()
+}
+
+/// Compiles each module case with the workspace compiler, runs the package step, and compares
+/// the whole module bytes with the reference; the two extended-check cases must fail there.
+#[test]
+fn compiled_modules_with_metadata_match_reference_bytes() {
+    let Some(cases) = module_cases() else { return };
+    let Some(bytes) = libra_fixtures::read("libra/upgrade/multi-lib/head_all_your_base.mrb") else {
+        return;
+    };
+    let bundle = ReleaseBundle::read(&bytes).expect("bundle reads");
+    let compiler = framework::script_build::BundleCompiler::new(&bundle).expect("bundle modules");
+    let dep_sources = bundle_sources(&bundle);
+    let mut identical = 0;
+    let mut failures = Vec::new();
+    for case in &cases {
+        let expect_rejection =
+            case.name == "neg_entry_bad_param" || case.name == "neg_entry_returns";
+        if case.negative && !expect_rejection {
+            continue;
+        }
+        let Ok(mut outputs) = compiler.compile_package_modules(&case.dir) else {
+            failures.push(format!("{}: does not compile", case.name));
+            continue;
+        };
+        let sources: Vec<move_compiler::SourceFile> = case
+            .sources
+            .iter()
+            .map(|(f, t)| move_compiler::SourceFile {
+                name: format!("sources/{f}"),
+                text: t.clone(),
+            })
+            .collect();
+        let result = attach_package_metadata(&sources, &case.named, &dep_sources, &mut outputs);
+        if expect_rejection {
+            let (message, location) = expected_diagnostic(case);
+            match result {
+                Err(e) => {
+                    let text = e.to_string();
+                    if !text.contains(&format!("error: {message}\n  ┌─ {location}")) {
+                        failures.push(format!("{}: wrong rejection: {text}", case.name));
+                    }
+                }
+                Ok(()) => failures.push(format!("{}: not rejected", case.name)),
+            }
+            continue;
+        }
+        if let Err(e) = result {
+            failures.push(format!("{}: {e}", case.name));
+            continue;
+        }
+        for expected in expected_modules(&case.dir) {
+            let id = CompiledModule::deserialize(&expected)
+                .expect("reference module reads")
+                .self_id();
+            let ours = outputs
+                .iter()
+                .find(|o| o.address == *id.address() && o.name == id.name().as_str());
+            match ours {
+                Some(o) if o.bytes == expected => identical += 1,
+                Some(o) => failures.push(format!(
+                    "{}: {id}: {} bytes vs {}",
+                    case.name,
+                    o.bytes.len(),
+                    expected.len()
+                )),
+                None => failures.push(format!("{}: {id}: not produced", case.name)),
+            }
+        }
+    }
+    println!("compiled + metadata: {identical} modules byte-identical");
+    assert!(identical > 20, "only {identical} modules compared");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
