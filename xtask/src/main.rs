@@ -5,6 +5,7 @@ mod compile_script;
 mod fixtures;
 mod inspect;
 mod parse;
+mod release;
 mod upgrade;
 mod verify_upgrade;
 mod vm_conformance;
@@ -39,6 +40,8 @@ enum Command {
     VerifyUpgrade(verify_upgrade::VerifyUpgradeFlags),
     /// Generate, compile and record the chained multi-step upgrade scripts of a production release bundle.
     Upgrade(upgrade::UpgradeFlags),
+    /// Compile the framework's Move packages into a release bundle (head.mrb) and its manifest.
+    Release(release::ReleaseFlags),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,5 +53,6 @@ fn main() -> anyhow::Result<()> {
         Command::VmConformance(flags) => flags.run(),
         Command::VerifyUpgrade(flags) => flags.run(),
         Command::Upgrade(flags) => flags.run(),
+        Command::Release(flags) => flags.run(),
     }
 }
