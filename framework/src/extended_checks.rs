@@ -338,3 +338,129 @@ fn chain_text(chain: &move_compiler::parser::ast::NameAccessChain) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use move_compiler::parser::ast::FileId;
+    use move_compiler::parser::parse_file;
+
+    use move_bytecode::AccountAddress;
+
+    /// The messages `check_module` reports for a one-module source.
+    fn messages(text: &str) -> Vec<String> {
+        let file = parse_file(FileId(0), text).file.expect("parses");
+        let mut named = NamedAddresses::new();
+        named.insert("std".into(), AccountAddress::ONE);
+        let mut set = ModuleSet::new(named);
+        set.add_file(&file).expect("addresses");
+        let m = set.modules[0];
+        check_module(&m, &set)
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn allowed_entry_parameters_pass() {
+        let text = "module 0xcafe::m {
+            use std::string::{Self, String};
+            use std::option::Option;
+            struct Object<phantom T> has drop {}
+            public entry fun a<T>(s: &signer, t: signer, x: u8, y: u256, b: bool, a: address,
+                v: vector<vector<u8>>, n: String, o: Option<T>, p: T, q: string::String,
+                f: std::fixed_point32::FixedPoint32) {}
+            #[legacy_entry_fun]
+            entry fun legacy(x: &u64): u64 { *x }
+            #[test_only]
+            entry fun test_helper(): u64 { 1 }
+        }";
+        assert_eq!(messages(text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn rejected_entry_parameters_name_the_type() {
+        let text = "module 0xcafe::m {
+            struct S has drop {}
+            struct G<T> has drop { t: T }
+            entry fun a(s: &mut signer) {}
+            entry fun b(v: vector<S>) {}
+            entry fun c<T>(g: G<T>) {}
+            entry fun d(x: &u64) {}
+            entry fun e(x: 0xcafe::other::Object<u8>) {}
+        }";
+        assert_eq!(
+            messages(text),
+            [
+                "type `&mut signer` is not supported as a parameter type",
+                "type `m::S` is not supported as a parameter type",
+                "type `m::G<#0>` is not supported as a parameter type",
+                "type `&u64` is not supported as a parameter type",
+                "type `other::Object<u8>` is not supported as a parameter type",
+            ]
+        );
+    }
+
+    #[test]
+    fn return_rules() {
+        let text = "module 0xcafe::m {
+            public entry fun a(): u64 { 1 }
+            #[view]
+            public fun b(x: u64) {}
+            #[view]
+            public fun c(): (u64, bool) { (1, true) }
+        }";
+        assert_eq!(
+            messages(text),
+            [
+                "view function must return values",
+                "entry function cannot return values"
+            ]
+        );
+    }
+
+    #[test]
+    fn init_module_rules() {
+        let ok = "module 0xcafe::m { fun init_module(s: &signer) {} }";
+        assert_eq!(messages(ok), Vec::<String>::new());
+        let bad = "module 0xcafe::m { public fun init_module(s: &signer, x: u64): u64 { x } }";
+        assert_eq!(
+            messages(bad),
+            [
+                "`init_module` function must be private",
+                "`init_module` function can only take signers as parameters",
+                "`init_module` function cannot return values",
+            ]
+        );
+    }
+
+    #[test]
+    fn resource_group_rules() {
+        let text = "module 0xcafe::m {
+            #[resource_group(scope = global)]
+            struct Group {}
+            #[resource_group(scope = everywhere)]
+            struct BadScope {}
+            #[resource_group(scope = global)]
+            struct WithField { x: u64 }
+            #[resource_group_member(group = 0xcafe::m::Group)]
+            struct Member has key { x: u64 }
+            #[resource_group_member(group = 0xcafe::m::Group)]
+            struct NoKey has store { x: u64 }
+            #[resource_group_member(group = 0xcafe::m::Member)]
+            struct NotAGroup has key { x: u64 }
+            #[resource_group_member(group = 0xcafe::nowhere::Group)]
+            struct Lost has key { x: u64 }
+        }";
+        assert_eq!(
+            messages(text),
+            [
+                "resource_group_container invalid 'scope': everywhere",
+                "resource_group should not have fields",
+                "resource_group should have key ability",
+                "container is not a resource_group_container",
+                "unable to find resource_group module",
+            ]
+        );
+    }
+}

@@ -991,3 +991,115 @@ pub fn attach_package_metadata(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use move_compiler::parser::ast::FileId;
+    use move_compiler::parser::parse_file;
+
+    fn metadata_of(text: &str) -> Option<RuntimeModuleMetadata> {
+        let file = parse_file(FileId(0), text).file.expect("parses");
+        let mut set = ModuleSet::new(NamedAddresses::new());
+        set.add_file(&file).expect("addresses");
+        let m = *set.modules.last().expect("a module");
+        runtime_metadata(&m, &set)
+    }
+
+    fn codes(md: &RuntimeModuleMetadata) -> Vec<(u64, String, String)> {
+        md.error_map
+            .iter()
+            .map(|(c, d)| (*c, d.code_name.clone(), d.code_description.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn error_map_reads_integer_e_constants_and_their_docs() {
+        let md = metadata_of(
+            "module 0xcafe::m {
+                /// First.
+                ///   Second.
+                const EONE: u64 = 1;
+                /** Block. */
+                const ESMALL: u8 = 2;
+                const EWIDE: u128 = 0x3;
+                const ETOO_WIDE: u128 = 18446744073709551616;
+                const EBYTES: vector<u8> = b\"x\";
+                const NOT_ERROR: u64 = 4;
+                #[test_only]
+                const ETEST: u64 = 5;
+                #[verify_only]
+                const EVERIFY: u64 = 6;
+                /// Not the constant's: an attribute comes between.
+                #[lint_allow]
+                const EATTR: u64 = 7;
+                const EFOLDED: u64 = (1 << 4) + 2 * 3;
+            }",
+        )
+        .expect("metadata");
+        assert_eq!(
+            codes(&md),
+            [
+                (1, "EONE".into(), "First.\n   Second.".into()),
+                (2, "ESMALL".into(), "Block.".into()),
+                (3, "EWIDE".into(), String::new()),
+                (7, "EATTR".into(), String::new()),
+                (22, "EFOLDED".into(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_codes_keep_the_name_interned_last() {
+        // Within one module, constant names enter the symbol pool alphabetically.
+        let md = metadata_of("module 0xcafe::m { const EB: u64 = 1; const EA: u64 = 1; }")
+            .expect("metadata");
+        assert_eq!(codes(&md), [(1, "EB".into(), String::new())]);
+        // A name an earlier module interned loses to one first seen here.
+        let md = metadata_of(
+            "module 0xcafe::a { const EZ: u64 = 7; }
+             module 0xcafe::b { const EA: u64 = 1; const EZ: u64 = 1; }",
+        )
+        .expect("metadata");
+        assert_eq!(codes(&md), [(1, "EA".into(), String::new())]);
+    }
+
+    #[test]
+    fn modules_without_metadata_get_no_entry() {
+        assert!(metadata_of("module 0xcafe::m { const MAX: u64 = 1; fun f() {} }").is_none());
+        assert!(metadata_of("module 0x1::error { const EINVALID: u64 = 1; }").is_none());
+        // `0x1::error` still records a view function.
+        let md = metadata_of("module 0x1::error { #[view] fun v(): u64 { 1 } }").expect("md");
+        assert_eq!(md.fun_attributes[0].0, "v");
+    }
+
+    #[test]
+    fn injection_appends_the_entry_and_v5_gets_the_error_map_alone() {
+        let md = metadata_of("module 0xcafe::m { const E: u64 = 1; #[view] fun v(): u64 { 1 } }")
+            .expect("metadata");
+        let mut module = CompiledModule {
+            version: 6,
+            ..Default::default()
+        };
+        module.metadata.push(Metadata {
+            key: b"other".to_vec(),
+            value: vec![],
+        });
+        assert!(inject_runtime_metadata(&mut module, &md));
+        assert_eq!(module.metadata[1].key, METADATA_KEY_V1);
+        assert_eq!(module.metadata[1].value, md.encode());
+        strip_runtime_metadata(&mut module);
+        assert_eq!(module.metadata.len(), 1);
+
+        module.version = 5;
+        assert!(inject_runtime_metadata(&mut module, &md));
+        assert_eq!(module.metadata[1].key, METADATA_KEY_V0);
+        let v0 = RuntimeModuleMetadata::decode(METADATA_KEY_V0, &module.metadata[1].value)
+            .expect("v0 decodes");
+        assert_eq!(v0.error_map, md.error_map);
+        assert!(!inject_runtime_metadata(
+            &mut module,
+            &RuntimeModuleMetadata::default()
+        ));
+    }
+}
