@@ -456,3 +456,128 @@ fn acceptance_mainnet_rebuilds_from_source_byte_for_byte() {
     }
     assert!(all_identical);
 }
+
+/// A compiler that always fails, with one diagnostic in the package's first file.
+struct Failing;
+
+impl PackageCompiler for Failing {
+    fn compile(&self, input: &CompileInput<'_>) -> Result<Vec<CompiledModuleOutput>, CompileError> {
+        let loc = move_compiler::parser::ast::Loc::new(
+            move_compiler::parser::ast::FileId(0),
+            0,
+            input
+                .sources
+                .first()
+                .map_or(0, |s| s.text.len().min(6) as u32),
+        );
+        Err(CompileError {
+            diagnostics: vec![move_compiler::driver::CompileDiagnostic::error(
+                "E01001",
+                "made up",
+                loc,
+                "this compiler refuses everything",
+            )],
+        })
+    }
+
+    fn runtime_metadata(
+        &self,
+        _input: &CompileInput<'_>,
+        _modules: &mut [CompiledModuleOutput],
+    ) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[test]
+fn build_errors_name_the_package_file_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("p");
+    std::fs::create_dir_all(pkg.join("sources")).unwrap();
+    std::fs::write(pkg.join("sources/m.move"), "module 0x1::m {}\n").unwrap();
+    let manifest = |policy: &str| {
+        format!("[package]\nname = \"P\"\nversion = \"1.0.0\"\nupgrade_policy = \"{policy}\"\n")
+    };
+    let options = ReleaseOptions {
+        mode: BuildMode::Production,
+        root: tmp.path().to_path_buf(),
+    };
+
+    // The compiler's diagnostics come back rendered against the file that has them.
+    std::fs::write(pkg.join("Move.toml"), manifest("compatible")).unwrap();
+    let mut builder = ReleaseBuilder::new(options.clone(), &Failing);
+    let err = builder.add_package(&pkg).unwrap_err().to_string();
+    assert!(err.contains("package `P` does not compile"), "{err}");
+    assert!(
+        err.contains("m.move:1:1") && err.contains("refuses everything"),
+        "{err}"
+    );
+
+    // A bad policy names the manifest and the key.
+    std::fs::write(pkg.join("Move.toml"), manifest("sometimes")).unwrap();
+    let mut canned = Canned {
+        modules: BTreeMap::new(),
+        sources: BTreeMap::new(),
+    };
+    canned.modules.insert("P".into(), vec![]);
+    let mut builder = ReleaseBuilder::new(options.clone(), &canned);
+    let err = builder.add_package(&pkg).unwrap_err().to_string();
+    assert!(
+        err.contains("Move.toml") && err.contains("package.upgrade_policy"),
+        "{err}"
+    );
+
+    // A module the sources do not define is refused, and a package cannot be added twice.
+    std::fs::write(pkg.join("Move.toml"), manifest("immutable")).unwrap();
+    let mainnet = libra_fixtures::read("libra/releases/mainnet.mrb");
+    if let Some(bytes) = mainnet {
+        let bundle = ReleaseBundle::read(&bytes).unwrap();
+        canned
+            .modules
+            .insert("P".into(), vec![bundle.packages[0].code[0].clone()]);
+        let mut builder = ReleaseBuilder::new(options.clone(), &canned);
+        let err = builder.add_package(&pkg).unwrap_err().to_string();
+        assert!(err.contains("`bcs` is not defined"), "{err}");
+    }
+    canned.modules.insert("P".into(), vec![]);
+    let mut builder = ReleaseBuilder::new(options, &canned);
+    let added = builder.add_package(&pkg).unwrap();
+    assert_eq!(added.metadata.upgrade_policy.name(), "immutable");
+    let err = builder.add_package(&pkg).unwrap_err().to_string();
+    assert!(err.contains("twice"), "{err}");
+}
+
+#[test]
+fn the_repository_framework_builds_deterministically_with_the_real_compiler() {
+    let root = libra_fixtures::workspace_root();
+    let dirs = framework_packages(&root.join("framework"), BuildMode::Production).unwrap();
+    let first = build(&dirs, &root, BuildMode::Production, &MoveCompiler);
+    let second = build(&dirs, &root, BuildMode::Production, &MoveCompiler);
+    let (a, manifest) = first.to_bytes_and_manifest().unwrap();
+    let (b, _) = second.to_bytes_and_manifest().unwrap();
+    assert_eq!(a, b);
+    let bundle = ReleaseBundle::read(&a).unwrap();
+    assert!(
+        bundle.invariant_problems().is_empty(),
+        "{:?}",
+        bundle.invariant_problems()
+    );
+    for (i, p) in bundle.packages.iter().enumerate() {
+        assert!(
+            bundle.source_dirs[i].starts_with("framework/"),
+            "{}",
+            bundle.source_dirs[i]
+        );
+        assert!(!p.has_sources(), "production builds embed no sources");
+        assert_eq!(manifest.packages[i].modules.len(), p.code.len());
+    }
+    println!(
+        "{}",
+        manifest
+            .packages
+            .iter()
+            .map(|p| format!("{}: {} modules", p.name, p.modules.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}

@@ -109,7 +109,23 @@ fn the_repository_framework_packages_resolve() {
         .iter()
         .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
         .collect();
-    assert_eq!(names, ["move-stdlib", "libra-framework"]);
+    let at = |n: &str| names.iter().position(|x| x == n).unwrap();
+    assert!(at("move-stdlib") < at("libra-framework"), "{names:?}");
+    // Every package comes after all of its dependencies.
+    for (i, dir) in found.iter().enumerate() {
+        let graph = resolve(dir, BuildMode::Production).unwrap();
+        for dep in graph.transitive_dependencies(&graph.root().name) {
+            let j = found
+                .iter()
+                .position(|d| d.ends_with(dep.dir.file_name().unwrap()));
+            assert!(
+                j.is_some_and(|j| j < i),
+                "{} before {}",
+                dep.name,
+                dir.display()
+            );
+        }
+    }
 }
 
 /// Writes `files` (relative path, text) under a fresh temporary directory.
