@@ -50,10 +50,12 @@ pub struct LocalModule {
     pub friends: Vec<ModuleKey>,
 }
 
-/// All dependency modules, indexed by identity, and the module being compiled.
+/// All dependency modules, indexed by identity, the declarations of the package's own modules,
+/// and which of those is being compiled.
 pub struct Dependencies<'a> {
     modules: BTreeMap<ModuleKey, &'a CompiledModule>,
-    local: Option<(ModuleKey, LocalModule)>,
+    locals: BTreeMap<ModuleKey, LocalModule>,
+    current: Option<ModuleKey>,
 }
 
 impl<'a> Dependencies<'a> {
@@ -71,42 +73,36 @@ impl<'a> Dependencies<'a> {
             .collect();
         Dependencies {
             modules,
-            local: None,
+            locals: BTreeMap::new(),
+            current: None,
         }
     }
 
-    /// These dependencies plus the declarations of the module `key` being compiled.
-    pub fn with_local(mut self, key: ModuleKey, local: LocalModule) -> Self {
-        self.local = Some((key, local));
+    /// These dependencies plus the declarations of the package's own modules (from source).
+    pub fn with_locals(mut self, locals: BTreeMap<ModuleKey, LocalModule>) -> Self {
+        self.locals = locals;
         self
     }
 
-    /// The module being compiled, if any.
-    pub fn local(&self) -> Option<&(ModuleKey, LocalModule)> {
-        self.local.as_ref()
+    /// Sets the package module whose bodies are being compiled.
+    pub fn set_current(&mut self, key: Option<ModuleKey>) {
+        self.current = key;
     }
 
-    fn local_module(&self, addr: &AccountAddress, name: &str) -> Option<&LocalModule> {
-        match &self.local {
-            Some(((a, n), m)) if a == addr && n == name => Some(m),
-            _ => None,
-        }
+    /// The declarations of package module `addr::name`.
+    pub fn local_module(&self, addr: &AccountAddress, name: &str) -> Option<&LocalModule> {
+        self.locals.get(&(*addr, name.to_string()))
     }
 
     /// The fields of struct `name` of the module being compiled.
     pub fn local_fields(&self, name: &str) -> Option<&[(String, Type)]> {
-        let (_, m) = self.local.as_ref()?;
+        let m = self.locals.get(self.current.as_ref()?)?;
         m.structs.get(name)?.fields.as_deref()
     }
 
     pub fn has_module(&self, addr: &AccountAddress, name: &str) -> bool {
         self.local_module(addr, name).is_some()
             || self.modules.contains_key(&(*addr, name.to_string()))
-    }
-
-    /// The compiled dependency `addr::name`.
-    pub fn compiled(&self, addr: &AccountAddress, name: &str) -> Option<&'a CompiledModule> {
-        self.module(addr, name)
     }
 
     fn module(&self, addr: &AccountAddress, name: &str) -> Option<&'a CompiledModule> {

@@ -171,16 +171,31 @@ pub fn compile_scripts(
             });
         }
     };
+    let deps_modules = deps;
     let deps = Dependencies::new(deps);
     let library = std::cell::OnceCell::new();
     let mut outputs = vec![];
     let mut found = false;
+    // Upstream's inliner numbers through the dependencies' modules before the scripts.
+    let mut rename_counter: usize = crate::modules::dependency_rename_counts(
+        &options.dependency_sources,
+        deps_modules,
+        &options.named_addresses,
+    )
+    .values()
+    .sum();
     for def in &file.definitions {
         let Definition::Script(script) = def else {
             continue;
         };
         found = true;
-        outputs.push(compile_one(script, &deps, options, &library)?);
+        outputs.push(compile_one(
+            script,
+            &deps,
+            options,
+            &library,
+            &mut rename_counter,
+        )?);
     }
     if !found {
         return Err(CompileError {
@@ -220,6 +235,7 @@ fn compile_one(
     deps: &Dependencies,
     options: &CompileOptions,
     library: &std::cell::OnceCell<InlineLibrary>,
+    rename_counter: &mut usize,
 ) -> Result<CompiledScriptOutput, CompileError> {
     let site = script.function.name.loc;
     // Problems found in code inlined from a dependency are reported at the script's function.
@@ -241,6 +257,7 @@ fn compile_one(
             deps,
             library,
             &options.dependency_sources,
+            rename_counter,
         )
         .map_err(fail)?;
         expansion::Script {

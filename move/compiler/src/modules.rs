@@ -12,11 +12,12 @@ use move_bytecode::{AccountAddress, CompiledModule, StructTypeParameter, Visibil
 
 use crate::deps::{Dependencies, FunctionInfo, LocalModule, LocalStruct, ModuleKey, StructInfo};
 use crate::driver::{CompileDiagnostic, CompileError, CompileOptions, BYTECODE_VERSION};
-use crate::expansion::{self, ModuleId};
+use crate::expansion::{self, Aliases, ModuleId};
 use crate::inlining::{self, InlineLibrary};
 use crate::parser::ast::{
-    Attribute_, Attributes, Definition, FileId, FunctionBody_, LeadingNameAccess, Loc,
-    ModuleDefinition, ModuleMember, NameAccessChain_, StructFields, Use, Visibility as PVisibility,
+    Attribute_, Attributes, Constant, Definition, FileId, FriendDecl, Function, FunctionBody_,
+    LeadingNameAccess, Loc, ModuleDefinition, ModuleMember, NameAccessChain_, StructDefinition,
+    StructFields, UseDecl, Visibility as PVisibility,
 };
 use crate::parser::{self, Severity};
 use crate::to_bytecode::{self, IrFunctionDecl, IrModule, IrStruct};
@@ -68,9 +69,11 @@ pub fn has_attribute(attrs: &[Attributes], name: &str) -> bool {
     })
 }
 
-/// Whether a member is left out of a non-test build.
+/// Whether a member is left out of a build (test and prover-only code).
 fn test_only(attrs: &[Attributes]) -> bool {
-    has_attribute(attrs, "test_only") || has_attribute(attrs, "test")
+    ["test_only", "test", "verify_only"]
+        .iter()
+        .any(|a| has_attribute(attrs, a))
 }
 
 fn member_attributes(m: &ModuleMember) -> &[Attributes] {
@@ -100,7 +103,7 @@ fn address_of(
 
 /// Compiles every module of `sources` (one package; `#[test_only]` items left out) against the
 /// dependency modules `deps`. Modules come back in dependency order: a module after every
-/// module of the package it uses, ties in source order. Diagnostics carry
+/// module of the package it references, ties in name order. Diagnostics carry
 /// `Loc::file == FileId(index into sources)`.
 pub fn compile_modules(
     sources: &[SourceFile],
@@ -169,91 +172,186 @@ pub fn compile_modules(
     if !diags.is_empty() {
         return Err(fail(diags));
     }
-    let order = dependency_order(&units, named)?;
+    // Upstream visits the package's modules in (address, name) order; the inliner's counter
+    // follows that order.
+    units.sort_by(|a, b| (a.id.address, &a.id.name).cmp(&(b.id.address, &b.id.name)));
+    let declared: Vec<Declared> = units.iter().map(Declared::new).collect();
+
+    // Declarations of every module of the package first (struct headers, then field types and
+    // function signatures), so that bodies can name any of them whatever the compile order.
+    let mut locals = BTreeMap::new();
+    for d in &declared {
+        match d.headers(named) {
+            Ok(l) => {
+                locals.insert(d.key(), l);
+            }
+            Err(e) => diags.extend(e),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(fail(diags));
+    }
+    let header_env = Dependencies::new(deps).with_locals(locals.clone());
+    let mut scopes = vec![];
+    for d in &declared {
+        let key = d.key();
+        let result = d.aliases(named, &header_env).and_then(|aliases| {
+            let local = locals.get_mut(&key).ok_or_else(Vec::new)?;
+            d.signatures(named, &header_env, &aliases, local)?;
+            Ok(aliases)
+        });
+        match result {
+            Ok(a) => scopes.push(a),
+            Err(e) => diags.extend(e),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(fail(diags));
+    }
+
     // Inline functions may come from the dependencies or from this package.
     let mut inline_sources = options.dependency_sources.clone();
     inline_sources.extend(sources.iter().map(|s| (s.name.clone(), s.text.clone())));
     let library = OnceCell::new();
-    let mut compiled: Vec<CompiledModule> = vec![];
+    let mut env = Dependencies::new(deps).with_locals(locals);
+    // The dependencies' modules take their turn in the same (address, name) order.
+    let mut dep_counts = dependency_rename_counts(&options.dependency_sources, deps, named)
+        .into_iter()
+        .peekable();
+    let mut rename_counter = 0;
     let mut outputs = vec![];
-    for idx in order {
-        let unit = &units[idx];
-        let out =
-            compile_one(unit, deps, &compiled, named, &library, &inline_sources).map_err(fail)?;
-        compiled.push(out.module.clone());
-        outputs.push(out);
+    for (d, aliases) in declared.iter().zip(&scopes) {
+        while let Some((_, n)) = dep_counts.next_if(|(k, _)| *k < d.key()) {
+            rename_counter += n;
+        }
+        env.set_current(Some(d.key()));
+        let ctx = BodyContext {
+            env: &env,
+            named,
+            library: &library,
+            inline_sources: &inline_sources,
+        };
+        match d.compile(&ctx, aliases, &mut rename_counter) {
+            Ok(out) => outputs.push(out),
+            Err(e) => diags.extend(e),
+        }
     }
-    Ok(outputs)
+    if !diags.is_empty() {
+        return Err(fail(diags));
+    }
+    Ok(dependency_order(outputs))
 }
 
-/// The modules of the package in an order where every module follows the package modules its
-/// module-level `use` lines name (ties in source order).
-fn dependency_order(
-    units: &[Unit],
+/// How many variables the inliner renames in each module of the dependency sources (their
+/// non-inline build functions): upstream's counter runs through the dependencies' modules too,
+/// in the same (address, name) order as the package's own.
+pub(crate) fn dependency_rename_counts(
+    sources: &[(String, String)],
+    deps: &[CompiledModule],
     named: &BTreeMap<String, AccountAddress>,
-) -> Result<Vec<usize>, CompileError> {
-    let index: BTreeMap<ModuleKey, usize> = units
+) -> BTreeMap<ModuleKey, usize> {
+    let mut counts = BTreeMap::new();
+    let files: Vec<_> = sources
         .iter()
         .enumerate()
-        .map(|(i, u)| ((u.id.address, u.id.name.clone()), i))
+        .filter_map(|(i, (_, text))| parser::parse_file(FileId(1000 + i as u32), text).file)
         .collect();
-    let mut edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); units.len()];
-    for (i, u) in units.iter().enumerate() {
-        let mut used = BTreeSet::new();
-        for m in &u.def.members {
-            if test_only(member_attributes(m)) {
-                continue;
-            }
-            if let ModuleMember::Use(decl) = m {
-                let mi = match &decl.use_ {
-                    Use::Module(mi, _) | Use::Members(mi, _) => mi,
-                };
-                if let Ok((a, _)) = address_of(named, &mi.value.address) {
-                    used.insert((a, mi.value.module.value.to_string()));
+    let mut units = vec![];
+    for f in &files {
+        for def in &f.definitions {
+            let (modules, outer): (Vec<&ModuleDefinition>, Option<&LeadingNameAccess>) = match def {
+                Definition::Module(m) => (vec![m], None),
+                Definition::Address(a) => (a.modules.iter().collect(), Some(&a.addr)),
+                Definition::Script(_) => continue,
+            };
+            for m in modules {
+                if m.is_spec_module || test_only(&m.attributes) {
+                    continue;
                 }
-            }
-        }
-        for (key, j) in &index {
-            if *j != i && used.contains(key) {
-                edges[i].insert(*j);
+                let Some(Ok((address, address_name))) =
+                    m.address.as_ref().or(outer).map(|a| address_of(named, a))
+                else {
+                    continue;
+                };
+                units.push(Unit {
+                    id: ModuleId {
+                        address,
+                        address_name,
+                        name: m.name.value.to_string(),
+                    },
+                    def: m,
+                    source_index: 0,
+                });
             }
         }
     }
-    let mut done = vec![false; units.len()];
+    units.sort_by(|a, b| (a.id.address, &a.id.name).cmp(&(b.id.address, &b.id.name)));
+    let env = Dependencies::new(deps);
+    let library = OnceCell::new();
+    for unit in &units {
+        let d = Declared::new(unit);
+        let Ok(aliases) = d.aliases(named, &env) else {
+            continue;
+        };
+        let mut counter = 0;
+        for f in d.functions.iter().filter(|f| !f.inline) {
+            if matches!(f.body.value, FunctionBody_::Defined(_)) {
+                let _ = inlining::inline_function(
+                    f,
+                    &aliases,
+                    named,
+                    &env,
+                    &library,
+                    sources,
+                    &mut counter,
+                );
+            }
+        }
+        counts.insert(d.key(), counter);
+    }
+    counts
+}
+
+/// Orders compiled modules so that each follows the package modules it references (ties in
+/// name order).
+fn dependency_order(modules: Vec<CompiledModuleOutput>) -> Vec<CompiledModuleOutput> {
+    let keys: Vec<ModuleKey> = modules
+        .iter()
+        .map(|m| (m.address, m.name.clone()))
+        .collect();
+    let uses: Vec<BTreeSet<usize>> = modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let c = &m.module;
+            c.module_handles
+                .iter()
+                .filter_map(|h| {
+                    let a = c.address_identifiers.get(h.address.into_index())?;
+                    let n = c.identifiers.get(h.name.into_index())?;
+                    keys.iter().position(|k| &k.0 == a && k.1 == n.as_str())
+                })
+                .filter(|j| *j != i)
+                .collect()
+        })
+        .collect();
+    let mut placed = vec![false; modules.len()];
     let mut order = vec![];
-    let mut visiting = vec![false; units.len()];
-    fn visit(
-        i: usize,
-        edges: &[BTreeSet<usize>],
-        done: &mut [bool],
-        visiting: &mut [bool],
-        order: &mut Vec<usize>,
-        units: &[Unit],
-    ) -> Result<(), CompileError> {
-        if done[i] {
-            return Ok(());
+    fn place(i: usize, uses: &[BTreeSet<usize>], placed: &mut [bool], order: &mut Vec<usize>) {
+        if placed[i] {
+            return;
         }
-        if visiting[i] {
-            return Err(fail(vec![error(
-                "E02004",
-                "invalid 'module' declaration",
-                units[i].def.name.loc,
-                format!("Cyclic module dependency involving '{}'", units[i].id.name),
-            )]));
+        placed[i] = true;
+        for &j in &uses[i] {
+            place(j, uses, placed, order);
         }
-        visiting[i] = true;
-        for &j in &edges[i] {
-            visit(j, edges, done, visiting, order, units)?;
-        }
-        visiting[i] = false;
-        done[i] = true;
         order.push(i);
-        Ok(())
     }
-    for i in 0..units.len() {
-        visit(i, &edges, &mut done, &mut visiting, &mut order, units)?;
+    for i in 0..modules.len() {
+        place(i, &uses, &mut placed, &mut order);
     }
-    Ok(order)
+    let mut slots: Vec<Option<CompiledModuleOutput>> = modules.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 fn visibility(v: &PVisibility) -> Visibility {
@@ -264,218 +362,276 @@ fn visibility(v: &PVisibility) -> Visibility {
     }
 }
 
-fn compile_one(
-    unit: &Unit,
-    deps: &[CompiledModule],
-    earlier: &[CompiledModule],
-    named: &BTreeMap<String, AccountAddress>,
-    library: &OnceCell<InlineLibrary>,
-    inline_sources: &[(String, String)],
-) -> Result<CompiledModuleOutput, Diags> {
-    let id = &unit.id;
-    let key: ModuleKey = (id.address, id.name.clone());
-    let members: Vec<&ModuleMember> = unit
-        .def
-        .members
-        .iter()
-        .filter(|m| !test_only(member_attributes(m)))
-        .collect();
-    let mut structs = vec![];
-    let mut functions = vec![];
-    let mut constants = vec![];
-    let mut uses = vec![];
-    let mut friends = vec![];
-    for m in &members {
-        match m {
-            ModuleMember::Struct(s) => structs.push(s),
-            ModuleMember::Function(f) => functions.push(f),
-            ModuleMember::Constant(c) => constants.push((*c).clone()),
-            ModuleMember::Use(u) => uses.push((*u).clone()),
-            ModuleMember::Friend(f) => friends.push(f),
-            _ => {}
-        }
-    }
-    structs.sort_by(|a, b| a.name.value.as_str().cmp(b.name.value.as_str()));
-    functions.sort_by(|a, b| a.name.value.as_str().cmp(b.name.value.as_str()));
-    let mut diags = vec![];
+/// What every function body of the package compiles with.
+struct BodyContext<'e, 'd> {
+    env: &'e Dependencies<'d>,
+    named: &'e BTreeMap<String, AccountAddress>,
+    library: &'e OnceCell<InlineLibrary>,
+    inline_sources: &'e [(String, String)],
+}
 
-    // Struct headers first: abilities and type parameters, which types may name.
-    let mut local = LocalModule::default();
-    for s in &structs {
-        local.structs.insert(
-            s.name.value.to_string(),
-            LocalStruct {
-                info: StructInfo {
-                    abilities: s.abilities.iter().map(|a| ability(&a.value)).collect(),
-                    type_parameters: s
-                        .type_parameters
-                        .iter()
-                        .map(|p| StructTypeParameter {
-                            constraints: p.constraints.iter().map(|a| ability(&a.value)).collect(),
-                            is_phantom: p.is_phantom,
-                        })
-                        .collect(),
-                },
-                fields: None,
-            },
-        );
-    }
-    for f in &friends {
-        let resolved = match &f.friend.value {
-            NameAccessChain_::Two(lead, n) => address_of(named, lead).map(|(a, an)| ModuleId {
-                address: a,
-                address_name: an,
-                name: n.value.to_string(),
-            }),
-            NameAccessChain_::One(n) => Ok(ModuleId {
-                address: id.address,
-                address_name: id.address_name.clone(),
-                name: n.value.to_string(),
-            }),
-            NameAccessChain_::Three(..) => Err(error(
-                "E01002",
-                "unexpected token",
-                f.loc,
-                "Invalid 'friend' declaration",
-            )),
-        };
-        match resolved {
-            Ok(m) => local.friends.push((m.address, m.name)),
-            Err(d) => diags.push(d),
-        }
-    }
-    let member_names = structs
-        .iter()
-        .map(|s| s.name.clone())
-        .chain(functions.iter().map(|f| f.name.clone()));
-    let headers =
-        Dependencies::new(deps.iter().chain(earlier)).with_local(key.clone(), local.clone());
-    let aliases = match expansion::module_aliases(id, member_names, &uses, named, &headers) {
-        Ok(a) => a,
-        Err(d) => return Err(d),
-    };
+/// A module's members (build members only), sorted by name as upstream lays them out.
+struct Declared<'a> {
+    unit: &'a Unit<'a>,
+    structs: Vec<&'a StructDefinition>,
+    functions: Vec<&'a Function>,
+    constants: Vec<Constant>,
+    uses: Vec<UseDecl>,
+    friends: Vec<&'a FriendDecl>,
+}
 
-    // Then the field types and function signatures.
-    for s in &structs {
-        let params: Vec<(String, move_bytecode::AbilitySet)> = s
-            .type_parameters
-            .iter()
-            .map(|p| {
-                (
-                    p.name.value.to_string(),
-                    p.constraints.iter().map(|a| ability(&a.value)).collect(),
-                )
-            })
-            .collect();
-        let fields = match &s.fields {
-            StructFields::Native(_) => None,
-            StructFields::Defined(fs) => {
-                let tys: Vec<_> = fs.iter().map(|(_, t)| t).collect();
-                match typing::resolve_types(&headers, named, &aliases, id, &params, &tys) {
-                    Ok(tys) => Some(
-                        fs.iter()
-                            .map(|(n, _)| n.value.to_string())
-                            .zip(tys)
-                            .collect(),
-                    ),
-                    Err(d) => {
-                        diags.extend(d);
-                        None
-                    }
-                }
-            }
+impl<'a> Declared<'a> {
+    fn new(unit: &'a Unit<'a>) -> Self {
+        let mut d = Declared {
+            unit,
+            structs: vec![],
+            functions: vec![],
+            constants: vec![],
+            uses: vec![],
+            friends: vec![],
         };
-        if let Some(ls) = local.structs.get_mut(s.name.value.as_str()) {
-            ls.fields = fields;
-        }
-    }
-    let mut decls = vec![];
-    for f in &functions {
-        // Inline functions exist only in source; their calls are expanded before typing.
-        if f.inline {
-            continue;
-        }
-        let params = typing::type_parameter_abilities(&f.signature.type_parameters);
-        let mut tys: Vec<_> = f.signature.parameters.iter().map(|(_, t)| t).collect();
-        tys.push(&f.signature.return_type);
-        let resolved = match typing::resolve_types(&headers, named, &aliases, id, &params, &tys) {
-            Ok(t) => t,
-            Err(d) => {
-                diags.extend(d);
+        for m in &unit.def.members {
+            if test_only(member_attributes(m)) {
                 continue;
             }
-        };
-        let (ret, ps) = resolved
-            .split_last()
-            .map(|(r, p)| (r.clone(), p.to_vec()))
-            .unwrap_or((Type::Unit, vec![]));
-        let info = FunctionInfo {
-            visibility: visibility(&f.visibility),
-            is_entry: f.entry.is_some(),
-            type_parameters: params.iter().map(|(_, a)| *a).collect(),
-            parameters: ps,
-            returns: ret.items(),
-        };
-        local
-            .functions
-            .insert(f.name.value.to_string(), info.clone());
-        decls.push((*f, info));
+            match m {
+                ModuleMember::Struct(s) => d.structs.push(s),
+                ModuleMember::Function(f) => d.functions.push(f),
+                ModuleMember::Constant(c) => d.constants.push(c.clone()),
+                ModuleMember::Use(u) => d.uses.push(u.clone()),
+                ModuleMember::Friend(f) => d.friends.push(f),
+                _ => {}
+            }
+        }
+        d.structs
+            .sort_by(|a, b| a.name.value.as_str().cmp(b.name.value.as_str()));
+        d.functions
+            .sort_by(|a, b| a.name.value.as_str().cmp(b.name.value.as_str()));
+        d
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let env = Dependencies::new(deps.iter().chain(earlier)).with_local(key.clone(), local.clone());
-    let consts = typing::translate_constants(&env, named, &aliases, id, &constants)?;
 
-    let mut ir_functions = vec![];
-    let mut warnings = vec![];
-    for (f, info) in decls {
-        let acquires = f
-            .acquires
+    fn key(&self) -> ModuleKey {
+        (self.unit.id.address, self.unit.id.name.clone())
+    }
+
+    /// Struct names, abilities and type parameters, and the friends.
+    fn headers(&self, named: &BTreeMap<String, AccountAddress>) -> Result<LocalModule, Diags> {
+        let id = &self.unit.id;
+        let mut local = LocalModule::default();
+        for s in &self.structs {
+            local.structs.insert(
+                s.name.value.to_string(),
+                LocalStruct {
+                    info: StructInfo {
+                        abilities: s.abilities.iter().map(|a| ability(&a.value)).collect(),
+                        type_parameters: s
+                            .type_parameters
+                            .iter()
+                            .map(|p| StructTypeParameter {
+                                constraints: p
+                                    .constraints
+                                    .iter()
+                                    .map(|a| ability(&a.value))
+                                    .collect(),
+                                is_phantom: p.is_phantom,
+                            })
+                            .collect(),
+                    },
+                    fields: None,
+                },
+            );
+        }
+        let mut diags = vec![];
+        for f in &self.friends {
+            let resolved = match &f.friend.value {
+                NameAccessChain_::Two(lead, n) => {
+                    address_of(named, lead).map(|(a, _)| (a, n.value.to_string()))
+                }
+                NameAccessChain_::One(n) => Ok((id.address, n.value.to_string())),
+                NameAccessChain_::Three(..) => Err(error(
+                    "E01002",
+                    "unexpected token",
+                    f.loc,
+                    "Invalid 'friend' declaration",
+                )),
+            };
+            match resolved {
+                Ok(k) => local.friends.push(k),
+                Err(d) => diags.push(d),
+            }
+        }
+        if diags.is_empty() {
+            Ok(local)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// The module's scope: `Self`, its own members, its `use` lines.
+    fn aliases(
+        &self,
+        named: &BTreeMap<String, AccountAddress>,
+        env: &Dependencies,
+    ) -> Result<Aliases, Diags> {
+        let members = self
+            .structs
             .iter()
-            .filter_map(|c| match &c.value {
-                NameAccessChain_::One(n) | NameAccessChain_::Two(_, n) => Some(n.value.to_string()),
-                NameAccessChain_::Three(_, n) => Some(n.value.to_string()),
-            })
-            .collect();
-        let decl = IrFunctionDecl {
-            name: f.name.value.to_string(),
-            visibility: info.visibility,
-            is_entry: info.is_entry,
-            acquires,
-            parameters: info.parameters.clone(),
-            returns: info.returns.clone(),
-        };
-        let body = match &f.body.value {
-            FunctionBody_::Native => None,
-            FunctionBody_::Defined(_) => {
-                let unit_script = expansion::Script {
-                    function_name: f.name.clone(),
-                    function: f,
-                    constants: &constants,
-                    aliases: aliases.clone(),
-                    named_addresses: named,
-                    current_module: Some(id.clone()),
-                };
-                match function_body(unit_script, &env, library, inline_sources) {
-                    Ok((ir, w)) => {
-                        warnings.extend(w);
-                        Some(ir)
-                    }
-                    Err(d) => {
-                        diags.extend(d);
-                        continue;
+            .map(|s| s.name.clone())
+            .chain(self.functions.iter().map(|f| f.name.clone()));
+        expansion::module_aliases(&self.unit.id, members, &self.uses, named, env)
+    }
+
+    /// Field types and function signatures (inline functions have none in bytecode).
+    fn signatures(
+        &self,
+        named: &BTreeMap<String, AccountAddress>,
+        env: &Dependencies,
+        aliases: &Aliases,
+        local: &mut LocalModule,
+    ) -> Result<(), Diags> {
+        let id = &self.unit.id;
+        let mut diags = vec![];
+        for s in &self.structs {
+            let params: Vec<(String, move_bytecode::AbilitySet)> = s
+                .type_parameters
+                .iter()
+                .map(|p| {
+                    (
+                        p.name.value.to_string(),
+                        p.constraints.iter().map(|a| ability(&a.value)).collect(),
+                    )
+                })
+                .collect();
+            let fields = match &s.fields {
+                StructFields::Native(_) => None,
+                StructFields::Defined(fs) => {
+                    let tys: Vec<_> = fs.iter().map(|(_, t)| t).collect();
+                    match typing::resolve_types(env, named, aliases, id, &params, &tys) {
+                        Ok(tys) => Some(
+                            fs.iter()
+                                .map(|(n, _)| n.value.to_string())
+                                .zip(tys)
+                                .collect(),
+                        ),
+                        Err(d) => {
+                            diags.extend(d);
+                            None
+                        }
                     }
                 }
+            };
+            if let Some(ls) = local.structs.get_mut(s.name.value.as_str()) {
+                ls.fields = fields;
             }
-        };
-        ir_functions.push((decl, body));
+        }
+        for f in &self.functions {
+            if f.inline {
+                continue;
+            }
+            let params = typing::type_parameter_abilities(&f.signature.type_parameters);
+            let mut tys: Vec<_> = f.signature.parameters.iter().map(|(_, t)| t).collect();
+            tys.push(&f.signature.return_type);
+            let resolved = match typing::resolve_types(env, named, aliases, id, &params, &tys) {
+                Ok(t) => t,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            };
+            let (ret, ps) = resolved
+                .split_last()
+                .map(|(r, p)| (r.clone(), p.to_vec()))
+                .unwrap_or((Type::Unit, vec![]));
+            local.functions.insert(
+                f.name.value.to_string(),
+                FunctionInfo {
+                    visibility: visibility(&f.visibility),
+                    is_entry: f.entry.is_some(),
+                    type_parameters: params.iter().map(|(_, a)| *a).collect(),
+                    parameters: ps,
+                    returns: ret.items(),
+                },
+            );
+        }
+        if diags.is_empty() {
+            Ok(())
+        } else {
+            Err(diags)
+        }
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let friends_ids = {
-        let mut fs: Vec<ModuleId> = local
+
+    /// Constants and function bodies, then the module's tables.
+    fn compile(
+        &self,
+        ctx: &BodyContext,
+        aliases: &Aliases,
+        rename_counter: &mut usize,
+    ) -> Result<CompiledModuleOutput, Diags> {
+        let id = &self.unit.id;
+        let env = ctx.env;
+        let key = self.key();
+        let local = env
+            .local_module(&key.0, &key.1)
+            .cloned()
+            .unwrap_or_default();
+        let consts = typing::translate_constants(env, ctx.named, aliases, id, &self.constants)?;
+        let mut diags = vec![];
+        let mut ir_functions = vec![];
+        let mut warnings = vec![];
+        for f in &self.functions {
+            if f.inline {
+                continue;
+            }
+            let Some(info) = local.functions.get(f.name.value.as_str()) else {
+                continue;
+            };
+            // Upstream keeps acquires in a map keyed by struct name.
+            let acquires: BTreeSet<String> = f
+                .acquires
+                .iter()
+                .map(|c| match &c.value {
+                    NameAccessChain_::One(n)
+                    | NameAccessChain_::Two(_, n)
+                    | NameAccessChain_::Three(_, n) => n.value.to_string(),
+                })
+                .collect();
+            let decl = IrFunctionDecl {
+                name: f.name.value.to_string(),
+                visibility: info.visibility,
+                is_entry: info.is_entry,
+                acquires: acquires.into_iter().collect(),
+                parameters: info.parameters.clone(),
+                returns: info.returns.clone(),
+            };
+            let body = match &f.body.value {
+                FunctionBody_::Native => None,
+                FunctionBody_::Defined(_) => {
+                    let unit_script = expansion::Script {
+                        function_name: f.name.clone(),
+                        function: f,
+                        constants: &self.constants,
+                        aliases: aliases.clone(),
+                        named_addresses: ctx.named,
+                        current_module: Some(id.clone()),
+                    };
+                    match function_body(unit_script, ctx, rename_counter) {
+                        Ok((ir, w)) => {
+                            warnings.extend(w);
+                            Some(ir)
+                        }
+                        Err(d) => {
+                            diags.extend(d);
+                            continue;
+                        }
+                    }
+                }
+            };
+            ir_functions.push((decl, body));
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let mut friends: Vec<ModuleId> = local
             .friends
             .iter()
             .map(|(a, n)| ModuleId {
@@ -484,60 +640,61 @@ fn compile_one(
                 name: n.clone(),
             })
             .collect();
-        fs.sort_by(|a, b| (a.address, &a.name).cmp(&(b.address, &b.name)));
-        fs
-    };
-    let ir = IrModule {
-        id: id.clone(),
-        friends: friends_ids,
-        structs: structs
-            .iter()
-            .map(|s| IrStruct {
-                name: s.name.value.to_string(),
-                fields: local
-                    .structs
-                    .get(s.name.value.as_str())
-                    .and_then(|l| l.fields.clone()),
-            })
-            .collect(),
-        constants: consts,
-        functions: ir_functions,
-    };
-    let module = to_bytecode::translate_module(ir, &env)?;
-    let bytes = module
-        .serialize_for_version(BYTECODE_VERSION)
-        .map_err(|e| {
-            vec![error(
-                "E99001",
-                "bytecode generation",
-                unit.def.name.loc,
-                e.to_string(),
-            )]
-        })?;
-    Ok(CompiledModuleOutput {
-        address: id.address,
-        name: id.name.clone(),
-        module,
-        bytes,
-        source_index: unit.source_index,
-        warnings,
-    })
+        friends.sort_by(|a, b| (a.address, &a.name).cmp(&(b.address, &b.name)));
+        let ir = IrModule {
+            id: id.clone(),
+            friends,
+            structs: self
+                .structs
+                .iter()
+                .map(|s| IrStruct {
+                    name: s.name.value.to_string(),
+                    fields: local
+                        .structs
+                        .get(s.name.value.as_str())
+                        .and_then(|l| l.fields.clone()),
+                })
+                .collect(),
+            constants: consts,
+            functions: ir_functions,
+        };
+        let module = to_bytecode::translate_module(ir, env)?;
+        let bytes = module
+            .serialize_for_version(BYTECODE_VERSION)
+            .map_err(|e| {
+                vec![error(
+                    "E99001",
+                    "bytecode generation",
+                    self.unit.def.name.loc,
+                    e.to_string(),
+                )]
+            })?;
+        Ok(CompiledModuleOutput {
+            address: id.address,
+            name: id.name.clone(),
+            module,
+            bytes,
+            source_index: self.unit.source_index,
+            warnings,
+        })
+    }
 }
 
 /// One function body through inlining, typing, HLIR, CFGIR and lowering.
 fn function_body(
     s: expansion::Script,
-    env: &Dependencies,
-    library: &OnceCell<InlineLibrary>,
-    inline_sources: &[(String, String)],
+    ctx: &BodyContext,
+    rename_counter: &mut usize,
 ) -> Result<(to_bytecode::IrScript, Diags), Diags> {
+    let env = ctx.env;
     let inlined = inlining::inline_function(
         s.function,
         &s.aliases,
         s.named_addresses,
         env,
-        library,
-        inline_sources,
+        ctx.library,
+        ctx.inline_sources,
+        rename_counter,
     )?;
     let s = expansion::Script {
         function: &inlined,

@@ -94,10 +94,13 @@ fn optimize_exp(e: &mut Exp) -> bool {
         | Exp_::Copy { .. }
         | Exp_::Unreachable => false,
         Exp_::ModuleCall(c) => optimize_exp(&mut c.args),
-        Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => e
-            .struct_operands_mut()
-            .into_iter()
-            .fold(false, |ch, o| optimize_exp(o) || ch),
+        Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => {
+            let mut changed = false;
+            for o in e.struct_operands_mut() {
+                changed |= optimize_exp(o);
+            }
+            changed
+        }
         Exp_::Freeze(i) | Exp_::Dereference(i) => optimize_exp(i),
         Exp_::ExpList(es) => es.iter_mut().any(optimize_exp),
         Exp_::Not(i) => {

@@ -7,9 +7,10 @@
 //! `{ let (p1, ..) = (a1, ..); body }` where only the value parameters are bound and the lambda
 //! arguments are kept aside; a call `p(b1, ..)` of a lambda parameter `p` becomes
 //! `{ let (x1, ..) = (b1, ..); lambda_body }`. Before each expansion every variable the copied
-//! function (or lambda) declares is renamed to `name#N`, with one counter per script, so that
-//! nothing the caller's lambdas capture is shadowed. The counter is written with a fixed width so
-//! that the names sort (and thus number the locals) in the order they were made. Names inside an
+//! function (or lambda) declares is renamed to `name#N`, so that nothing the caller's lambdas
+//! capture is shadowed. Like upstream, one counter numbers these names across a whole
+//! compilation (the package's modules by name, their functions by name, then scripts), and the
+//! names sort as text (`i#10` before `i#9`), which is what numbers the locals. Names inside an
 //! inline body are resolved in the context of its module (its `use`s and own members) and
 //! written fully qualified, so the expanded tree is typed in the script's context.
 //!
@@ -225,6 +226,7 @@ pub fn inline_function(
     deps: &crate::deps::Dependencies,
     lib: &OnceCell<InlineLibrary>,
     sources: &[(String, String)],
+    counter: &mut usize,
 ) -> Result<Function, Diags> {
     let mut out = f.clone();
     let mut inl = Inliner {
@@ -232,7 +234,7 @@ pub fn inline_function(
         sources,
         named,
         deps,
-        counter: 0,
+        counter: *counter,
         type_counter: 0,
         site: Loc::default(),
         stack: vec![],
@@ -242,6 +244,7 @@ pub fn inline_function(
         inl.qualify_seq(seq, aliases);
         seq_children(seq, &mut |e| inl.outer_exp(e));
     }
+    *counter = inl.counter;
     if inl.diags.is_empty() {
         Ok(out)
     } else {
@@ -323,7 +326,7 @@ impl<'a> Inliner<'a, '_> {
     }
 
     fn next_name(&mut self, base: &str) -> String {
-        let n = format!("{base}#{:06}", self.counter);
+        let n = format!("{base}#{}", self.counter);
         self.counter += 1;
         n
     }

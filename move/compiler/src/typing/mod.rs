@@ -24,6 +24,10 @@ use ast::*;
 
 type Diags = Vec<CompileDiagnostic>;
 
+/// A struct of the module being compiled as a pack or unpack names it: key, type arguments and
+/// declared fields.
+type OwnStruct = (StructKey, Vec<Type>, Vec<(String, Type)>);
+
 fn new_ctx<'a, 'd>(
     deps: &'a Dependencies<'d>,
     named: &'a BTreeMap<String, AccountAddress>,
@@ -743,7 +747,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
         tys: &Option<Vec<P::Type>>,
         loc: Loc,
         verb: &str,
-    ) -> Option<(StructKey, Vec<Type>, Vec<(String, Type)>)> {
+    ) -> Option<OwnStruct> {
         let m = self.resolve_member(chain)?;
         let name = m.member.value.to_string();
         let own = self
@@ -1899,6 +1903,12 @@ impl<'a, 'd> Ctx<'a, 'd> {
         };
         let mut lvs = vec![];
         for (t, rt) in targets.iter().zip(rhs_items) {
+            if let P::Exp_::Pack(..) = &t.value {
+                if let Some(l) = self.assign_unpack(t, rt) {
+                    lvs.push(l);
+                }
+                continue;
+            }
             match &t.value {
                 P::Exp_::Name(chain, None) => match &chain.value {
                     NameAccessChain_::One(n) if n.value.as_str() == "_" => lvs.push(LValue::Ignore),
@@ -1932,6 +1942,83 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
         }
         self.mk(Type::Unit, loc, Exp_::Assign(lvs, Box::new(re)))
+    }
+
+    /// `S { f: x, g: _ } = e;`: an unpack that assigns existing locals.
+    fn assign_unpack(&mut self, t: &P::Exp, rt: Type) -> Option<LValue> {
+        let P::Exp_::Pack(chain, tys, fields) = &t.value else {
+            return None;
+        };
+        let (key, targs, decl) = self.own_struct(chain, tys, t.loc, "unpacked")?;
+        let st = Type::Struct(key.clone(), targs.clone());
+        let by_ref = match self.shallow(&rt) {
+            Type::Ref(m, inner) => {
+                self.unify(&inner, &st, t.loc, "Invalid deconstruction assignment");
+                Some(m)
+            }
+            _ => {
+                self.unify(&rt, &st, t.loc, "Invalid deconstruction assignment");
+                None
+            }
+        };
+        let mut items = vec![];
+        for (index, (fname, fty)) in decl.iter().enumerate() {
+            let fty = subst_params(fty, &targs);
+            let Some((_, fe)) = fields.iter().find(|(n, _)| n.value.as_str() == fname) else {
+                self.diags.push(err(
+                    "E04016",
+                    "too few arguments",
+                    t.loc,
+                    format!("Missing assignment for field '{fname}' in '{}'", key.name()),
+                ));
+                continue;
+            };
+            let bound = match by_ref {
+                Some(m) => Type::Ref(m, Box::new(fty.clone())),
+                None => fty.clone(),
+            };
+            let item = match &fe.value {
+                P::Exp_::Name(c, None) => match &c.value {
+                    NameAccessChain_::One(n) if n.value.as_str() == "_" => LValue::Ignore,
+                    NameAccessChain_::One(n) => match self.local(n.value.as_str()) {
+                        Some(vt) => {
+                            self.subtype(&bound, &vt, fe.loc, "Invalid assignment");
+                            LValue::Var(n.value.to_string(), vt)
+                        }
+                        None => {
+                            self.diags.push(err(
+                                "E03009",
+                                "unbound variable",
+                                n.loc,
+                                format!("Unbound variable '{}'", n.value),
+                            ));
+                            LValue::Ignore
+                        }
+                    },
+                    _ => LValue::Ignore,
+                },
+                P::Exp_::Pack(..) => self.assign_unpack(fe, bound)?,
+                _ => {
+                    self.diags.push(err(
+                        "E04015",
+                        "invalid assignment",
+                        fe.loc,
+                        "Invalid assignment target",
+                    ));
+                    LValue::Ignore
+                }
+            };
+            items.push(FieldItem {
+                index,
+                name: fname.clone(),
+                ty: fty,
+                item,
+            });
+        }
+        Some(match by_ref {
+            Some(m) => LValue::BorrowUnpack(m, key, targs, items),
+            None => LValue::Unpack(key, targs, items),
+        })
     }
 
     fn check_pending(&mut self) {
