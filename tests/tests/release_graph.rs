@@ -253,3 +253,29 @@ fn malformed_graphs_are_errors_naming_file_and_key() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any manifest text gives a graph or an error naming the manifest, never a panic.
+    #[test]
+    fn arbitrary_manifests_never_panic(text in "(\\[package\\]\nname = \"[A-Za-z]{1,3}\"\nversion = \"[0-9.]{1,6}\"\n)?(\\[(addresses|dev-addresses|dependencies)\\]\n)?([a-z_]{1,4} = (\"[0-9a-fx_]{0,6}\"|\\{ local = \"[./a-z]{0,6}\" \\})\n){0,4}") {
+        let t = tree(&[("app/Move.toml", text.as_str()), ("app/sources/m.move", "")]);
+        for mode in [BuildMode::Production, BuildMode::Dev] {
+            if let Err(err) = resolve(&t.path().join("app"), mode) {
+                let shown = err.to_string();
+                proptest::prop_assert!(shown.contains("Move.toml") || shown.contains("sources"), "{}", shown);
+            }
+        }
+    }
+
+    /// Any source text gives module references or a parse error, never a panic.
+    #[test]
+    fn arbitrary_sources_never_panic_the_module_order(text in "(module|use|friend|spec|fun|struct|std|::|0x1|[a-z]{1,3}|[{}();<>,:]| ){0,40}") {
+        let addresses: BTreeMap<String, [u8; 32]> = [("std".to_string(), addr("0x1"))].into();
+        let sources = [framework::release::module_order::OrderSource { name: "f.move", text: &text, addresses: &addresses }];
+        if let Ok(refs) = framework::release::module_order::module_references(&sources) {
+            let _ = framework::release::module_order::dependency_order(&refs);
+        }
+    }
+}
