@@ -96,6 +96,7 @@ fn can_subst(e: &Exp) -> bool {
         Exp_::Binop(l, op, r) => pure_binop(*op) && can_subst(l) && can_subst(r),
         Exp_::ExpList(es) => es.iter().all(can_subst),
         Exp_::Vector(_, _, a) => can_subst(a),
+        Exp_::Pack(_, _, fields) => fields.iter().all(|(_, _, e)| can_subst(e)),
         _ => false,
     }
 }
