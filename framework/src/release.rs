@@ -73,7 +73,8 @@ pub trait PackageCompiler {
     ) -> Result<(), String>;
 }
 
-/// The workspace's own compiler.
+/// The workspace's own compiler, then [`crate::runtime_metadata`]'s package step (extended
+/// checks and `diem::metadata_v1`).
 pub struct MoveCompiler;
 
 impl PackageCompiler for MoveCompiler {
@@ -83,12 +84,16 @@ impl PackageCompiler for MoveCompiler {
 
     fn runtime_metadata(
         &self,
-        _input: &CompileInput<'_>,
-        _modules: &mut [CompiledModuleOutput],
+        input: &CompileInput<'_>,
+        modules: &mut [CompiledModuleOutput],
     ) -> Result<(), String> {
-        // The extended checks and `diem::metadata_v1` are not implemented yet: modules are
-        // released as the compiler emits them.
-        Ok(())
+        crate::runtime_metadata::attach_package_metadata(
+            input.sources,
+            &input.options.named_addresses,
+            &input.options.dependency_sources,
+            modules,
+        )
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -228,8 +233,12 @@ impl<'a> ReleaseBuilder<'a> {
         let mut dependency_sources = Vec::new();
         let mut dep_packages = BTreeSet::new();
         for dep in &deps_in_order {
+            // `add_package` builds every dependency before the package itself.
             let Some(built) = self.built.get(&dep.name) else {
-                continue;
+                return Err(ReleaseError::Modules {
+                    package: name.clone(),
+                    message: format!("dependency `{}` is not built", dep.name),
+                });
             };
             for module in &built.modules {
                 dep_packages.insert(PackageDep {

@@ -142,6 +142,23 @@ fn assert_same_metadata(ours: &PackageMetadata, theirs: &PackageMetadata) {
     }
 }
 
+/// The module order of LibraFramework built from an extracted tree: `timestamp.spec.move`
+/// (`use diem_framework::chain_status`) puts `chain_status` before `timestamp`, and spec files
+/// are not in the bundle, so an extracted tree cannot see that edge. Everything else must be in
+/// place (the full tree is checked by `framework_tree_rebuilds_mainnet_exactly`).
+fn assert_order_but_chain_status(ours: &PackageMetadata, theirs: &PackageMetadata) {
+    let mut expected = names(theirs);
+    let ours_names = names(ours);
+    if let (Some(at), Some(ours_at)) = (
+        expected.iter().position(|n| n == "chain_status"),
+        ours_names.iter().position(|n| n == "chain_status"),
+    ) {
+        let moved = expected.remove(at);
+        expected.insert(ours_at, moved);
+    }
+    assert_eq!(ours_names, expected, "{}: module order", theirs.name);
+}
+
 #[test]
 fn mainnet_packages_rebuild_with_the_reference_metadata_and_order() {
     let Some(bytes) = libra_fixtures::read("libra/releases/mainnet.mrb") else {
@@ -161,17 +178,7 @@ fn mainnet_packages_rebuild_with_the_reference_metadata_and_order() {
     assert_eq!(ours.packages.len(), 3);
     for (p, theirs) in ours.packages.iter().zip(&mainnet.packages) {
         if p.name() == "LibraFramework" {
-            // `timestamp.spec.move` (`use diem_framework::chain_status`) puts `chain_status`
-            // before `timestamp`; spec files are not in the bundle, so the extracted tree cannot
-            // see that edge. Everything else must be in place (the full tree is checked by
-            // `framework_tree_rebuilds_mainnet_exactly`).
-            let mut expected = names(&theirs.metadata);
-            let at = expected.iter().position(|n| n == "chain_status").unwrap();
-            let moved = expected.remove(at);
-            let ours_names = names(&p.metadata);
-            let ours_at = ours_names.iter().position(|n| n == "chain_status").unwrap();
-            expected.insert(ours_at, moved);
-            assert_eq!(ours_names, expected, "LibraFramework: module order");
+            assert_order_but_chain_status(&p.metadata, &theirs.metadata);
             println!(
                 "LibraFramework: {} modules, order identical but for chain_status",
                 p.code.len()
@@ -418,43 +425,92 @@ fn manifest_of_a_small_release() {
     insta::assert_snapshot!("release_move_stdlib_manifest", text);
 }
 
+/// The acceptance test: the real compiler and runtime-metadata step rebuild mainnet from its
+/// sources, every module byte for byte. It uses the full tree when `LIBRA_FRAMEWORK_TREE` is set
+/// (see `framework_tree_rebuilds_mainnet_exactly`), else the tree extracted from the bundle.
+/// Prints the identical-module count per package.
 #[test]
-#[ignore = "needs move_compiler::compile_modules to build whole packages"]
+#[ignore = "the module compiler does not yet reproduce every framework module"]
 fn acceptance_mainnet_rebuilds_from_source_byte_for_byte() {
     let Some(bytes) = libra_fixtures::read("libra/releases/mainnet.mrb") else {
         return;
     };
     let mainnet = ReleaseBundle::read(&bytes).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    extract_bundle(&mainnet, tmp.path()).unwrap();
-    let dirs = framework_packages(tmp.path(), BuildMode::Dev).unwrap();
+    let full_tree = std::env::var_os("LIBRA_FRAMEWORK_TREE").map(PathBuf::from);
+    let root = match &full_tree {
+        Some(tree) => tree.clone(),
+        None => {
+            extract_bundle(&mainnet, tmp.path()).unwrap();
+            tmp.path().to_path_buf()
+        }
+    };
+    let dirs = framework_packages(&root, BuildMode::Dev).unwrap();
     let mut builder = ReleaseBuilder::new(
         ReleaseOptions {
             mode: BuildMode::Dev,
-            root: tmp.path().to_path_buf(),
+            root: root.clone(),
         },
         &MoveCompiler,
     );
-    let mut all_identical = true;
+    let mut counts = Vec::new();
     for (dir, theirs) in dirs.iter().zip(&mainnet.packages) {
-        let ours = builder
-            .add_package(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        assert_same_metadata(&ours.metadata, &theirs.metadata);
-        let same = ours
-            .code
+        let ours = match builder.add_package(dir) {
+            Ok(ours) => ours,
+            Err(e) => {
+                counts.push(format!("{}: does not build: {e}", theirs.name()));
+                break;
+            }
+        };
+        // Module order and metadata are checked by name, so a byte difference in one module
+        // does not hide the others.
+        if full_tree.is_none() && theirs.name() == "LibraFramework" {
+            assert_order_but_chain_status(&ours.metadata, &theirs.metadata);
+        } else {
+            assert_same_metadata(&ours.metadata, &theirs.metadata);
+        }
+        let by_name: BTreeMap<String, &Vec<u8>> = theirs
+            .metadata
+            .modules
             .iter()
+            .map(|m| m.name.clone())
             .zip(&theirs.code)
-            .filter(|(a, b)| a == b)
-            .count();
-        println!(
-            "{}: {same}/{} modules byte-identical",
+            .collect();
+        let differing: Vec<&str> = ours
+            .metadata
+            .modules
+            .iter()
+            .zip(&ours.code)
+            .filter(|(m, code)| by_name.get(&m.name) != Some(code))
+            .map(|(m, _)| m.name.as_str())
+            .collect();
+        let mut line = format!(
+            "{}: {}/{} modules byte-identical",
             theirs.name(),
+            theirs.code.len() - differing.len(),
             theirs.code.len()
         );
-        all_identical &= same == theirs.code.len();
+        if !differing.is_empty() {
+            line.push_str(&format!(" (differ: {})", differing.join(", ")));
+        }
+        counts.push(line);
     }
-    assert!(all_identical);
+    for line in &counts {
+        println!("{line}");
+    }
+    let wanted: Vec<String> = mainnet
+        .packages
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: {}/{} modules byte-identical",
+                p.name(),
+                p.code.len(),
+                p.code.len()
+            )
+        })
+        .collect();
+    assert_eq!(counts, wanted);
 }
 
 /// A compiler that always fails, with one diagnostic in the package's first file.
