@@ -246,11 +246,11 @@ fn compile_one(
             .collect(),
     };
     let expanded = expansion::translate(script, &options.named_addresses, deps).map_err(fail)?;
-    let inlined;
+    let (inlined, views);
     let expanded = if options.dependency_sources.is_empty() {
         expanded
     } else {
-        inlined = inlining::inline_function(
+        (inlined, views) = inlining::inline_function(
             expanded.function,
             &expanded.aliases,
             &options.named_addresses,
@@ -262,6 +262,7 @@ fn compile_one(
         .map_err(fail)?;
         expansion::Script {
             function: &inlined,
+            local_views: views,
             ..expanded
         }
     };

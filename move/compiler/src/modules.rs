@@ -613,6 +613,7 @@ impl<'a> Declared<'a> {
                         aliases: aliases.clone(),
                         named_addresses: ctx.named,
                         current_module: Some(id.clone()),
+                        local_views: BTreeMap::new(),
                     };
                     match function_body(unit_script, ctx, rename_counter) {
                         Ok((ir, w)) => {
@@ -687,7 +688,7 @@ fn function_body(
     rename_counter: &mut usize,
 ) -> Result<(to_bytecode::IrScript, Diags), Diags> {
     let env = ctx.env;
-    let inlined = inlining::inline_function(
+    let (inlined, local_views) = inlining::inline_function(
         s.function,
         &s.aliases,
         s.named_addresses,
@@ -698,6 +699,7 @@ fn function_body(
     )?;
     let s = expansion::Script {
         function: &inlined,
+        local_views,
         ..s
     };
     let typed = typing::translate(&s, env)?;

@@ -61,6 +61,8 @@ pub struct Script<'a> {
     pub named_addresses: &'a BTreeMap<String, AccountAddress>,
     /// The module the function belongs to; `None` for a script.
     pub current_module: Option<ModuleId>,
+    /// Locals whose uses have a type of their own (inlined reference parameters).
+    pub local_views: BTreeMap<String, crate::parser::ast::Type>,
 }
 
 pub type Diags = Vec<CompileDiagnostic>;
@@ -83,6 +85,7 @@ pub fn translate<'a>(
         aliases,
         named_addresses: named,
         current_module: None,
+        local_views: BTreeMap::new(),
     })
 }
 

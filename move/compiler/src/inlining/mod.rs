@@ -227,7 +227,7 @@ pub fn inline_function(
     lib: &OnceCell<InlineLibrary>,
     sources: &[(String, String)],
     counter: &mut usize,
-) -> Result<Function, Diags> {
+) -> Result<(Function, BTreeMap<String, Type>), Diags> {
     let mut out = f.clone();
     let mut inl = Inliner {
         lib,
@@ -235,6 +235,7 @@ pub fn inline_function(
         named,
         deps,
         counter: *counter,
+        param_views: BTreeMap::new(),
         type_counter: 0,
         site: Loc::default(),
         stack: vec![],
@@ -246,7 +247,7 @@ pub fn inline_function(
     }
     *counter = inl.counter;
     if inl.diags.is_empty() {
-        Ok(out)
+        Ok((out, inl.param_views))
     } else {
         Err(inl.diags)
     }
@@ -265,6 +266,10 @@ struct Inliner<'a, 'd> {
     site: Loc,
     stack: Vec<(AccountAddress, String, String)>,
     diags: Diags,
+    /// The declared type of each inlined parameter that is an immutable reference: upstream
+    /// types the inline body before expansion, so uses of such a parameter keep that type even
+    /// when the argument is a mutable reference (no freeze is emitted).
+    param_views: BTreeMap<String, Type>,
 }
 
 /// Calls `f` on every direct subexpression of `e` (sequence items included), in source order.
@@ -568,6 +573,11 @@ impl<'a> Inliner<'a, '_> {
                 }
                 bindings.insert(p.value.to_string(), a);
             } else {
+                if let Type_::Ref(false, _) = &t.value {
+                    let mut view = t.clone();
+                    ctx.ty(&mut view);
+                    self.param_views.insert(p.value.to_string(), view);
+                }
                 binds.push(Spanned::new(p.loc, Bind_::Var(p)));
                 values.push(a);
             }

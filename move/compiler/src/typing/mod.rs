@@ -49,6 +49,7 @@ fn new_ctx<'a, 'd>(
         pending_abilities: vec![],
         inline_type_vars: BTreeMap::new(),
         current,
+        local_views: BTreeMap::new(),
     }
 }
 
@@ -120,6 +121,10 @@ pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, D
     );
     let f = s.function;
     ctx.type_params = type_parameter_abilities(&f.signature.type_parameters);
+    for (v, t) in &s.local_views {
+        let t = ctx.ty(t);
+        ctx.local_views.insert(v.clone(), t);
+    }
     // Constants first: their types are needed by the body.
     let constants = ctx.constants(s.constants);
 
@@ -228,6 +233,9 @@ struct Ctx<'a, 'd> {
     inline_type_vars: BTreeMap<String, Type>,
     /// The module whose function this is; `None` for a script.
     current: Option<expansion::ModuleId>,
+    /// The type uses of a local have when it differs from the local's (see
+    /// [`expansion::Script::local_views`]).
+    local_views: BTreeMap<String, Type>,
 }
 
 fn err(code: &'static str, headline: &str, loc: Loc, msg: impl Into<String>) -> CompileDiagnostic {
@@ -1102,6 +1110,13 @@ impl<'a, 'd> Ctx<'a, 'd> {
             P::Exp_::Name(chain, tys) => {
                 if let (NameAccessChain_::One(n), None) = (&chain.value, tys) {
                     if let Some(t) = self.local(n.value.as_str()) {
+                        let t = match self.local_views.get(n.value.as_str()).cloned() {
+                            Some(view) => {
+                                self.subtype(&t, &view, loc, "Invalid argument");
+                                view
+                            }
+                            None => t,
+                        };
                         return self.mk(t, loc, Exp_::Use(n.value.to_string()));
                     }
                     if let Some((t, _)) = self.constants.get(n.value.as_str()).cloned() {
