@@ -29,6 +29,12 @@ pub enum ScriptBuildError {
     },
     #[error("{file}: expected one script, found {found}")]
     ScriptCount { file: String, found: usize },
+    /// The package step after the compiler (extended checks, runtime metadata) failed.
+    #[error("{dir}: {source}")]
+    PackageStep {
+        dir: String,
+        source: crate::runtime_metadata::PackageMetadataError,
+    },
     /// The compiler's diagnostics, rendered with file, line, column and a caret.
     #[error("{file}: {count} error(s)\n{rendered}")]
     Compile {
@@ -125,9 +131,10 @@ impl BundleCompiler {
         Ok(scripts)
     }
 
-    /// Compiles the module package in `dir` (its `sources/*.move` in name order) against the
-    /// bundle's modules; the modules come back in dependency order.
-    pub fn compile_package_modules(
+    /// Builds the module package in `dir` (its `sources/*.move` in name order) against the
+    /// bundle's modules, as upstream's package build does: compile, run the extended checks,
+    /// attach each module's runtime metadata. The modules come back in dependency order.
+    pub fn build_package_modules(
         &self,
         dir: &Path,
     ) -> Result<Vec<move_compiler::CompiledModuleOutput>, ScriptBuildError> {
@@ -148,24 +155,33 @@ impl BundleCompiler {
             named_addresses,
             dependency_sources: self.sources.clone(),
         };
-        move_compiler::compile_modules(&sources, &self.modules, &options).map_err(|err| {
-            let rendered = err
-                .diagnostics
-                .iter()
-                .map(|d| {
-                    let s = sources.get(d.primary.0.file.0 as usize);
-                    let (name, text) = s
-                        .map(|s| (s.name.as_str(), s.text.as_str()))
-                        .unwrap_or(("?", ""));
-                    d.render(name, text)
-                })
-                .collect();
-            ScriptBuildError::Compile {
+        let mut modules = move_compiler::compile_modules(&sources, &self.modules, &options)
+            .map_err(|err| ScriptBuildError::Compile {
                 file: dir.display().to_string(),
                 count: err.diagnostics.len(),
-                rendered,
-            }
-        })
+                rendered: err
+                    .diagnostics
+                    .iter()
+                    .map(|d| {
+                        let file = sources.get(d.primary.0.file.0 as usize);
+                        let (name, text) = file
+                            .map(|s| (s.name.as_str(), s.text.as_str()))
+                            .unwrap_or(("?", ""));
+                        d.render(name, text)
+                    })
+                    .collect(),
+            })?;
+        crate::runtime_metadata::attach_package_metadata(
+            &sources,
+            &options.named_addresses,
+            &self.sources,
+            &mut modules,
+        )
+        .map_err(|source| ScriptBuildError::PackageStep {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+        Ok(modules)
     }
 
     fn compile_with(
