@@ -131,13 +131,48 @@ impl BundleCompiler {
         Ok(scripts)
     }
 
-    /// Builds the module package in `dir` (its `sources/*.move` in name order) against the
-    /// bundle's modules, as upstream's package build does: compile, run the extended checks,
-    /// attach each module's runtime metadata. The modules come back in dependency order.
+    /// Compiles the module package in `dir` (its `sources/*.move` in name order) against the
+    /// bundle's modules, without the package step (see [`Self::build_package_modules`]); the
+    /// modules come back in dependency order, with the package's sources.
+    pub fn compile_package_modules(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<move_compiler::CompiledModuleOutput>, ScriptBuildError> {
+        self.compile_package(dir).map(|(modules, _, _)| modules)
+    }
+
+    /// Builds the module package in `dir` as upstream's package build does: compile, run the
+    /// extended checks, attach each module's runtime metadata.
     pub fn build_package_modules(
         &self,
         dir: &Path,
     ) -> Result<Vec<move_compiler::CompiledModuleOutput>, ScriptBuildError> {
+        let (mut modules, sources, named_addresses) = self.compile_package(dir)?;
+        crate::runtime_metadata::attach_package_metadata(
+            &sources,
+            &named_addresses,
+            &self.sources,
+            &mut modules,
+        )
+        .map_err(|source| ScriptBuildError::PackageStep {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+        Ok(modules)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn compile_package(
+        &self,
+        dir: &Path,
+    ) -> Result<
+        (
+            Vec<move_compiler::CompiledModuleOutput>,
+            Vec<move_compiler::SourceFile>,
+            BTreeMap<String, AccountAddress>,
+        ),
+        ScriptBuildError,
+    > {
         let mut named_addresses = self.named_addresses.clone();
         let manifest_path = dir.join("Move.toml");
         if manifest_path.exists() {
@@ -155,33 +190,25 @@ impl BundleCompiler {
             named_addresses,
             dependency_sources: self.sources.clone(),
         };
-        let mut modules = move_compiler::compile_modules(&sources, &self.modules, &options)
-            .map_err(|err| ScriptBuildError::Compile {
-                file: dir.display().to_string(),
-                count: err.diagnostics.len(),
-                rendered: err
-                    .diagnostics
-                    .iter()
-                    .map(|d| {
-                        let file = sources.get(d.primary.0.file.0 as usize);
-                        let (name, text) = file
-                            .map(|s| (s.name.as_str(), s.text.as_str()))
-                            .unwrap_or(("?", ""));
-                        d.render(name, text)
-                    })
-                    .collect(),
+        let modules =
+            move_compiler::compile_modules(&sources, &self.modules, &options).map_err(|err| {
+                ScriptBuildError::Compile {
+                    file: dir.display().to_string(),
+                    count: err.diagnostics.len(),
+                    rendered: err
+                        .diagnostics
+                        .iter()
+                        .map(|d| {
+                            let file = sources.get(d.primary.0.file.0 as usize);
+                            let (name, text) = file
+                                .map(|s| (s.name.as_str(), s.text.as_str()))
+                                .unwrap_or(("?", ""));
+                            d.render(name, text)
+                        })
+                        .collect(),
+                }
             })?;
-        crate::runtime_metadata::attach_package_metadata(
-            &sources,
-            &options.named_addresses,
-            &self.sources,
-            &mut modules,
-        )
-        .map_err(|source| ScriptBuildError::PackageStep {
-            dir: dir.display().to_string(),
-            source,
-        })?;
-        Ok(modules)
+        Ok((modules, sources, options.named_addresses))
     }
 
     fn compile_with(
