@@ -11,6 +11,7 @@ pub mod release;
 pub mod runtime_metadata;
 pub mod script_build;
 pub mod source_digest;
+pub mod test_build;
 pub mod upgrade;
 pub mod upgrade_manifest;
 pub mod upgrade_script;

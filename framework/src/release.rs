@@ -256,6 +256,7 @@ impl<'a> ReleaseBuilder<'a> {
                 .map(|(k, v)| (k.clone(), ModuleAddress(*v)))
                 .collect(),
             dependency_sources,
+            test_mode: false,
         };
         let input = CompileInput {
             package,

@@ -189,6 +189,7 @@ impl BundleCompiler {
         let options = CompileOptions {
             named_addresses,
             dependency_sources: self.sources.clone(),
+            test_mode: false,
         };
         let modules =
             move_compiler::compile_modules(&sources, &self.modules, &options).map_err(|err| {
@@ -220,6 +221,7 @@ impl BundleCompiler {
         let options = CompileOptions {
             named_addresses: named_addresses.clone(),
             dependency_sources: self.sources.clone(),
+            test_mode: false,
         };
         compile_scripts(source, &self.modules, &options).map_err(|err| ScriptBuildError::Compile {
             file: file.to_string(),

@@ -44,6 +44,7 @@ fn env() -> Option<&'static Env> {
             options: CompileOptions {
                 named_addresses: named,
                 dependency_sources: sources,
+                test_mode: false,
             },
         })
     })
@@ -417,6 +418,7 @@ fn cyclic_inline_functions() {
              public inline fun pong(x: u64): u64 { ping(x) }\n}\n"
                 .to_string(),
         )],
+        test_mode: false,
     };
     let src = main_with("        let y = vector::ping(x);");
     let err = compile_script(&src, &env.modules, &options).expect_err("cycle");
@@ -496,6 +498,7 @@ proptest! {
         let options = CompileOptions {
             named_addresses: env.options.named_addresses.clone(),
             dependency_sources: vec![("vector.move".to_string(), mutate(dep, start, len, dup))],
+            test_mode: false,
         };
         let src = main_with("        let d = vector::twice(vector[x], |e| e + 1);");
         let _ = compile_script(&src, &env.modules, &options);

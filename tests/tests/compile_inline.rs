@@ -36,6 +36,7 @@ fn env() -> Option<(Vec<CompiledModule>, CompileOptions)> {
         CompileOptions {
             named_addresses: named,
             dependency_sources: sources,
+            test_mode: false,
         },
     ))
 }

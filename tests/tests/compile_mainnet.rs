@@ -43,6 +43,7 @@ fn mainnet_packages_rebuild_to_the_bundle_bytes() {
         let options = CompileOptions {
             named_addresses: named.clone(),
             dependency_sources: dep_sources.clone(),
+            test_mode: false,
         };
         let mut identical = 0;
         let mut differing = vec![];

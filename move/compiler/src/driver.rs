@@ -120,6 +120,8 @@ pub struct CompileOptions {
     /// Source texts of the dependency modules, as (file name, text): the only place inline
     /// functions exist. Parsed on first need; empty means calls of inline functions fail.
     pub dependency_sources: Vec<(String, String)>,
+    /// Build for unit tests: `#[test]` and `#[test_only]` items are compiled too.
+    pub test_mode: bool,
 }
 
 /// A compiled script: the model and its serialized bytes (bytecode version 6).

@@ -1,5 +1,6 @@
 //! The compiler's entry point for a package's modules: [`compile_modules`] parses every source
-//! file, leaves out `#[test_only]` and `#[test]` items, orders the modules so that each comes
+//! file, leaves out `#[test_only]` and `#[test]` items (unless building for tests) and
+//! `#[verify_only]` ones, orders the modules so that each comes
 //! after the package modules it uses, and compiles them one by one. Each module is compiled
 //! against the dependency bytecode plus the modules of the package compiled before it; its own
 //! structs and function signatures are declared from source first, so its bodies can name them.
@@ -69,11 +70,11 @@ pub fn has_attribute(attrs: &[Attributes], name: &str) -> bool {
     })
 }
 
-/// Whether a member is left out of a build (test and prover-only code).
-fn test_only(attrs: &[Attributes]) -> bool {
-    ["test_only", "test", "verify_only"]
-        .iter()
-        .any(|a| has_attribute(attrs, a))
+/// Whether a member is left out of a build: prover-only code always, test code unless the
+/// build is for tests.
+fn left_out(attrs: &[Attributes], test_mode: bool) -> bool {
+    has_attribute(attrs, "verify_only")
+        || (!test_mode && (has_attribute(attrs, "test_only") || has_attribute(attrs, "test")))
 }
 
 fn member_attributes(m: &ModuleMember) -> &[Attributes] {
@@ -101,7 +102,8 @@ fn address_of(
     expansion::address(named, a)
 }
 
-/// Compiles every module of `sources` (one package; `#[test_only]` items left out) against the
+/// Compiles every module of `sources` (one package; test items left out unless
+/// [`CompileOptions::test_mode`]) against the
 /// dependency modules `deps`. Modules come back in dependency order: a module after every
 /// module of the package it references, ties in name order. Diagnostics carry
 /// `Loc::file == FileId(index into sources)`.
@@ -142,7 +144,7 @@ pub fn compile_modules(
                 Definition::Script(_) => continue,
             };
             for m in modules {
-                if m.is_spec_module || test_only(&m.attributes) {
+                if m.is_spec_module || left_out(&m.attributes, options.test_mode) {
                     continue;
                 }
                 let Some(lead) = m.address.as_ref().or(outer) else {
@@ -175,7 +177,10 @@ pub fn compile_modules(
     // Upstream visits the package's modules in (address, name) order; the inliner's counter
     // follows that order.
     units.sort_by(|a, b| (a.id.address, &a.id.name).cmp(&(b.id.address, &b.id.name)));
-    let declared: Vec<Declared> = units.iter().map(Declared::new).collect();
+    let declared: Vec<Declared> = units
+        .iter()
+        .map(|u| Declared::new(u, options.test_mode))
+        .collect();
 
     // Declarations of every module of the package first (struct headers, then field types and
     // function signatures), so that bodies can name any of them whatever the compile order.
@@ -265,7 +270,7 @@ pub(crate) fn dependency_rename_counts(
                 Definition::Script(_) => continue,
             };
             for m in modules {
-                if m.is_spec_module || test_only(&m.attributes) {
+                if m.is_spec_module || left_out(&m.attributes, false) {
                     continue;
                 }
                 let Some(Ok((address, address_name))) =
@@ -289,7 +294,7 @@ pub(crate) fn dependency_rename_counts(
     let env = Dependencies::new(deps);
     let library = OnceCell::new();
     for unit in &units {
-        let d = Declared::new(unit);
+        let d = Declared::new(unit, false);
         let Ok(aliases) = d.aliases(named, &env) else {
             continue;
         };
@@ -381,7 +386,7 @@ struct Declared<'a> {
 }
 
 impl<'a> Declared<'a> {
-    fn new(unit: &'a Unit<'a>) -> Self {
+    fn new(unit: &'a Unit<'a>, test_mode: bool) -> Self {
         let mut d = Declared {
             unit,
             structs: vec![],
@@ -391,7 +396,7 @@ impl<'a> Declared<'a> {
             friends: vec![],
         };
         for m in &unit.def.members {
-            if test_only(member_attributes(m)) {
+            if left_out(member_attributes(m), test_mode) {
                 continue;
             }
             match m {
