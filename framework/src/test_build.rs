@@ -9,6 +9,8 @@ use move_bytecode::{AccountAddress, CompiledModule};
 use move_compiler::{CompileOptions, CompiledModuleOutput, SourceFile};
 use move_package::BuildMode;
 
+type Built = (String, Vec<CompiledModule>, Vec<(String, String)>);
+
 /// One package's test build.
 pub struct TestPackage {
     pub name: String,
@@ -21,7 +23,7 @@ pub struct TestPackage {
 #[derive(Debug, thiserror::Error)]
 pub enum TestBuildError {
     #[error(transparent)]
-    Resolve(#[from] move_package::ResolutionError),
+    Resolve(#[from] Box<move_package::ResolutionError>),
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
     /// The compiler's diagnostics, rendered with file, line and column.
@@ -35,8 +37,9 @@ pub enum TestBuildError {
 
 /// Compiles every package of the graph rooted at `root` for unit tests, dependencies first.
 pub fn build_for_tests(root: &Path) -> Result<Vec<TestPackage>, TestBuildError> {
-    let graph = move_package::resolve(root, BuildMode::Dev)?;
-    let mut built: Vec<(String, Vec<CompiledModule>, Vec<(String, String)>)> = vec![];
+    let graph = move_package::resolve(root, BuildMode::Dev).map_err(Box::new)?;
+    // Each built package: name, modules, sources (for the inline functions of dependents).
+    let mut built: Vec<Built> = vec![];
     let mut out = vec![];
     for package in &graph.packages {
         let mut sources = vec![];
