@@ -620,13 +620,14 @@ impl<'a> Declared<'a> {
                         current_module: Some(id.clone()),
                         local_views: BTreeMap::new(),
                     };
+                    let site = f.name.loc;
                     match function_body(unit_script, ctx, rename_counter) {
                         Ok((ir, w)) => {
-                            warnings.extend(w);
+                            warnings.extend(w.into_iter().map(|d| inlining::relocate(d, site)));
                             Some(ir)
                         }
                         Err(d) => {
-                            diags.extend(d);
+                            diags.extend(d.into_iter().map(|d| inlining::relocate(d, site)));
                             continue;
                         }
                     }

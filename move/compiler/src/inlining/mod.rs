@@ -64,7 +64,7 @@ impl InlineLibrary {
             if !text.contains("inline") {
                 continue;
             }
-            let file = FileId(1 + i as u32);
+            let file = FileId(LIBRARY_FILES + i as u32);
             let parsed = parser::parse_file(file, text);
             if parsed
                 .diagnostics
@@ -841,16 +841,17 @@ impl Qualify<'_> {
     }
 }
 
-/// The script's file; dependency sources get the ids after it.
-pub const SCRIPT_FILE: FileId = FileId(0);
+/// The first file id of the inline library's sources, far above the files being compiled.
+pub const LIBRARY_FILES: u32 = 1 << 24;
 
-/// Moves a diagnostic whose span lies in a dependency source to `site` in the script (the
-/// diagnostics are rendered against the script's text), saying where it came from.
+/// Moves a diagnostic whose span lies in another file (code inlined from a library source) to
+/// `site`, the call's function in the file being compiled (diagnostics are rendered against
+/// that file's text), saying where it came from.
 pub fn relocate(mut d: CompileDiagnostic, site: Loc) -> CompileDiagnostic {
-    if d.primary.0.file != SCRIPT_FILE {
+    if d.primary.0.file != site.file {
         d.primary = (site, format!("In code inlined here: {}", d.primary.1));
     }
-    d.secondary.retain(|(l, _)| l.file == SCRIPT_FILE);
+    d.secondary.retain(|(l, _)| l.file == site.file);
     d
 }
 
