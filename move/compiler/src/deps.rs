@@ -23,6 +23,9 @@ pub struct FunctionInfo {
     pub type_parameters: Vec<AbilitySet>,
     pub parameters: Vec<Type>,
     pub returns: Vec<Type>,
+    /// The module's own resources the function acquires, by struct name (empty for a compiled
+    /// dependency: no function can acquire the resources of another module).
+    pub acquires: Vec<String>,
 }
 
 /// A struct of a dependency.
@@ -136,7 +139,27 @@ impl<'a> Dependencies<'a> {
             type_parameters: handle.type_parameters.clone(),
             parameters: convert(handle.parameters)?,
             returns: convert(handle.return_)?,
+            acquires: Vec::new(),
         })
+    }
+
+    /// The resources that function `name` of module `addr::module` acquires when the module is
+    /// the one being compiled; a call into any other module acquires none of its resources.
+    pub fn acquires_in_current(
+        &self,
+        addr: &AccountAddress,
+        module: &str,
+        name: &str,
+    ) -> Vec<String> {
+        match &self.current {
+            Some((a, m)) if a == addr && m == module => self
+                .locals
+                .get(&(*a, m.clone()))
+                .and_then(|l| l.functions.get(name))
+                .map(|f| f.acquires.clone())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
     }
 
     /// Whether module `addr::module` declares `friend` the module `who`.

@@ -52,7 +52,8 @@ impl CompileDiagnostic {
     pub fn message(&self) -> String {
         let mut s = self.primary.1.clone();
         for (_, m) in &self.secondary {
-            s.push_str(". ");
+            // Upstream's primary messages often end with a full stop already.
+            s.push_str(if s.ends_with('.') { " " } else { ". " });
             s.push_str(m);
         }
         s

@@ -255,6 +255,44 @@ pub(crate) fn dependency_rename_counts(
     deps: &[CompiledModule],
     named: &BTreeMap<String, AccountAddress>,
 ) -> BTreeMap<ModuleKey, usize> {
+    use std::sync::{Mutex, OnceLock};
+    type Key = (
+        Vec<(String, String)>,
+        BTreeMap<String, AccountAddress>,
+        usize,
+    );
+    type Entry = (Key, BTreeMap<ModuleKey, usize>);
+    // Compiling many units against one release counts the same sources again and again, so a
+    // few recent results are kept, keyed by the sources, the addresses and the dependency count
+    // (the dependencies are those sources' compiled modules).
+    static CACHE: OnceLock<Mutex<Vec<Entry>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(vec![]));
+    let hit = |k: &Key| k.0 == sources && k.1 == *named && k.2 == deps.len();
+    if let Some(counts) = cache
+        .lock()
+        .ok()
+        .and_then(|c| c.iter().find(|(k, _)| hit(k)).map(|(_, v)| v.clone()))
+    {
+        return counts;
+    }
+    let counts = count_renames(sources, deps, named);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= 4 {
+            c.remove(0);
+        }
+        c.push((
+            (sources.to_vec(), named.clone(), deps.len()),
+            counts.clone(),
+        ));
+    }
+    counts
+}
+
+fn count_renames(
+    sources: &[(String, String)],
+    deps: &[CompiledModule],
+    named: &BTreeMap<String, AccountAddress>,
+) -> BTreeMap<ModuleKey, usize> {
     let mut counts = BTreeMap::new();
     let files: Vec<_> = sources
         .iter()
@@ -357,6 +395,15 @@ fn dependency_order(modules: Vec<CompiledModuleOutput>) -> Vec<CompiledModuleOut
     }
     let mut slots: Vec<Option<CompiledModuleOutput>> = modules.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The struct name an `acquires` entry names (`R`, `m::R` or `0x1::m::R`).
+fn last_name(chain: &crate::parser::ast::NameAccessChain) -> String {
+    match &chain.value {
+        NameAccessChain_::One(n) | NameAccessChain_::Two(_, n) | NameAccessChain_::Three(_, n) => {
+            n.value.to_string()
+        }
+    }
 }
 
 fn visibility(v: &PVisibility) -> Visibility {
@@ -555,6 +602,7 @@ impl<'a> Declared<'a> {
                     type_parameters: params.iter().map(|(_, a)| *a).collect(),
                     parameters: ps,
                     returns: ret.items(),
+                    acquires: f.acquires.iter().map(last_name).collect(),
                 },
             );
         }
@@ -591,15 +639,7 @@ impl<'a> Declared<'a> {
                 continue;
             };
             // Upstream keeps acquires in a map keyed by struct name.
-            let acquires: BTreeSet<String> = f
-                .acquires
-                .iter()
-                .map(|c| match &c.value {
-                    NameAccessChain_::One(n)
-                    | NameAccessChain_::Two(_, n)
-                    | NameAccessChain_::Three(_, n) => n.value.to_string(),
-                })
-                .collect();
+            let acquires: BTreeSet<String> = f.acquires.iter().map(last_name).collect();
             let decl = IrFunctionDecl {
                 name: f.name.value.to_string(),
                 visibility: info.visibility,

@@ -3,6 +3,7 @@
 //! references that die on entry to a block, and runs the optimisations to a fixed point:
 //! local elimination, constant folding, jump simplification and block inlining.
 
+mod borrows;
 pub mod constant_fold;
 mod locals;
 mod optimize;
@@ -64,6 +65,8 @@ pub fn translate(
         crate::typing::type_abilities(deps, &s.type_parameters, t).has(move_bytecode::Ability::Drop)
     };
     let states = locals::verify(&s.locals, &params, &droppable, &has_drop, &cfg, &mut errors);
+    let sig = (&s.type_parameters[..], &s.parameters[..], &s.locals);
+    borrows::verify(sig, deps, &states, &cfg, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }

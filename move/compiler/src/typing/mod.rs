@@ -902,7 +902,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
         };
         if mutable && !base_mut {
             self.diags.push(err(
-                "E07005",
+                "E07001",
                 "referential transparency violated",
                 loc,
                 "Invalid mutable borrow from an immutable reference",
