@@ -95,3 +95,23 @@ fn module_cases_match_reference_bytes() {
     assert!(report.is_empty(), "{} modules differ", report.len());
 }
 
+#[test]
+fn negative_module_cases_are_rejected() {
+    let Some((root, cases)) = module_cases() else {
+        return;
+    };
+    let Some(bundle) = libra_fixtures::read("libra/upgrade/multi-lib/head_all_your_base.mrb")
+    else {
+        return;
+    };
+    let bundle = ReleaseBundle::read(&bundle).expect("bundle reads");
+    let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
+    let mut accepted = vec![];
+    for (name, _) in cases.iter().filter(|(_, n)| *n) {
+        match compiler.build_package_modules(&root.join(name)) {
+            Ok(_) => accepted.push(name.clone()),
+            Err(e) => println!("{name}: {e}"),
+        }
+    }
+    assert!(accepted.is_empty(), "accepted: {accepted:?}");
+}
