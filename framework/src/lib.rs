@@ -8,6 +8,7 @@ pub mod gzip;
 pub mod inspect;
 pub mod metadata;
 pub mod release;
+pub mod release_diff;
 pub mod runtime_metadata;
 pub mod script_build;
 pub mod source_digest;

@@ -7,6 +7,7 @@ mod inspect;
 mod parse;
 mod release;
 mod upgrade;
+mod verify;
 mod verify_upgrade;
 mod vm_conformance;
 
@@ -42,6 +43,8 @@ enum Command {
     Upgrade(upgrade::UpgradeFlags),
     /// Compile the framework's Move packages into a release bundle (head.mrb) and its manifest.
     Release(release::ReleaseFlags),
+    /// Rebuild the release from the framework sources and check that releases/ holds exactly those bytes.
+    Verify(verify::VerifyFlags),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -54,5 +57,6 @@ fn main() -> anyhow::Result<()> {
         Command::VerifyUpgrade(flags) => flags.run(),
         Command::Upgrade(flags) => flags.run(),
         Command::Release(flags) => flags.run(),
+        Command::Verify(flags) => flags.run(),
     }
 }

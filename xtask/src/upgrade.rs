@@ -14,7 +14,8 @@ use sha3::{Digest, Sha3_256};
 /// Generate, compile and record the multi-step upgrade of a release bundle.
 #[derive(clap::Args)]
 pub struct UpgradeFlags {
-    /// The production release bundle to upgrade to.
+    /// The production release bundle to upgrade to: by default the committed release that
+    /// `cargo xtask release` writes (check it first with `cargo xtask verify`).
     #[arg(long, default_value = "releases/head.mrb")]
     bundle: PathBuf,
     /// Output directory for the step directories and the manifest.
