@@ -632,6 +632,8 @@ impl Ctx {
                     index,
                 }
             }
+            // The last step of typing resolved every global storage operation or reported it.
+            T::Exp_::GlobalOp(..) => Exp_::Unreachable,
             T::Exp_::Builtin(b, args) => {
                 let expected = match &b {
                     T::Builtin::MoveTo(k, a) => Some(Type::Tuple(vec![

@@ -171,6 +171,27 @@ pub enum Builtin {
     Exists(StructKey, Vec<Type>),
 }
 
+/// Which global storage operation a call names, before its resource type is known.
+#[derive(Clone, Copy, Debug)]
+pub enum GlobalOp {
+    MoveTo,
+    MoveFrom,
+    BorrowGlobal(bool),
+    Exists,
+}
+
+impl GlobalOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            GlobalOp::MoveTo => "move_to",
+            GlobalOp::MoveFrom => "move_from",
+            GlobalOp::BorrowGlobal(false) => "borrow_global",
+            GlobalOp::BorrowGlobal(true) => "borrow_global_mut",
+            GlobalOp::Exists => "exists",
+        }
+    }
+}
+
 impl Builtin {
     pub fn map_types(self, mut f: impl FnMut(&Type) -> Type) -> Builtin {
         let m = |ts: Vec<Type>, f: &mut dyn FnMut(&Type) -> Type| ts.iter().map(f).collect();
@@ -205,6 +226,9 @@ pub enum Exp_ {
         index: usize,
     },
     Builtin(Builtin, Box<Exp>),
+    /// A global storage operation whose resource type inference has yet to fix; the last step
+    /// of typing turns it into a [`Exp_::Builtin`].
+    GlobalOp(GlobalOp, Type, Box<Exp>),
     Unit {
         trailing: bool,
     },

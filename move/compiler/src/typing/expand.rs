@@ -173,6 +173,13 @@ impl Ctx<'_, '_> {
                 let b = b.map_types(|t| self.final_ty(t, loc));
                 Exp_::Builtin(b, self.bx(args))
             }
+            Exp_::GlobalOp(op, t, args) => {
+                let t = self.final_ty(&t, loc);
+                match self.resolve_global_op(op, &t, loc) {
+                    Some(b) => Exp_::Builtin(b, self.bx(args)),
+                    None => Exp_::Unit { trailing: false },
+                }
+            }
             Exp_::Assert(c, code) => Exp_::Assert(self.bx(c), self.bx(code)),
             Exp_::Vector(n, t, args) => {
                 let t = self.final_ty(&t, loc);

@@ -1010,47 +1010,83 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 &format!("Invalid argument to '{name}'"),
             );
         }
-        let (key, targs) = match self.zonk(&t) {
+        let op = match name {
+            "move_to" => GlobalOp::MoveTo,
+            "move_from" => GlobalOp::MoveFrom,
+            "borrow_global" => GlobalOp::BorrowGlobal(false),
+            "borrow_global_mut" => GlobalOp::BorrowGlobal(true),
+            _ => GlobalOp::Exists,
+        };
+        let ty = match op {
+            GlobalOp::MoveTo => Type::Unit,
+            GlobalOp::MoveFrom => t.clone(),
+            GlobalOp::BorrowGlobal(m) => Type::Ref(m, Box::new(t.clone())),
+            GlobalOp::Exists => Type::Bool,
+        };
+        let arg = Box::new(self.arg_exp(items, args.loc));
+        let resource = self.zonk(&t);
+        if let Type::Var(_) = resource {
+            // As upstream, the resource may be inferred from the context (`let R { f } =
+            // move_from(a)`); it is checked once the function is typed.
+            self.pending_abilities.push((
+                t.clone(),
+                AbilitySet::EMPTY | Ability::Key,
+                loc,
+                format!("Invalid call to '{name}'"),
+            ));
+            return self.mk(ty, loc, Exp_::GlobalOp(op, t, arg));
+        }
+        match self.resolve_global_op(op, &resource, loc) {
+            Some(b) => {
+                self.pending_abilities.push((
+                    t.clone(),
+                    AbilitySet::EMPTY | Ability::Key,
+                    loc,
+                    format!("Invalid call to '{name}'"),
+                ));
+                self.mk(ty, loc, Exp_::Builtin(b, arg))
+            }
+            None => self.error_exp(loc),
+        }
+    }
+
+    /// The builtin for a global storage operation on `resource`, which must be a struct of the
+    /// module being compiled; `None` (with the error reported) otherwise.
+    pub(super) fn resolve_global_op(
+        &mut self,
+        op: GlobalOp,
+        resource: &Type,
+        loc: Loc,
+    ) -> Option<Builtin> {
+        let (key, targs) = match resource {
             Type::Struct(k, a)
                 if self
                     .current
                     .as_ref()
                     .is_some_and(|c| c.address == k.address() && c.name == k.module()) =>
             {
-                (k, a)
+                (k.clone(), a.clone())
             }
-            Type::Anything => return self.error_exp(loc),
+            Type::Anything => return None,
             other => {
                 self.diags.push(err(
                     "E04001",
                     "restricted visibility",
                     loc,
-                    format!("Invalid call to '{name}'. The type '{other}' must be a struct declared in the current module"),
+                    format!(
+                        "Invalid call to '{}'. The type '{other}' must be a struct declared in the current module",
+                        op.name()
+                    ),
                 ));
-                return self.error_exp(loc);
+                return None;
             }
         };
-        self.pending_abilities.push((
-            t.clone(),
-            AbilitySet::EMPTY | Ability::Key,
-            loc,
-            format!("Invalid call to '{name}'"),
-        ));
-        let (ty, b) = match name {
-            "move_to" => (Type::Unit, Builtin::MoveTo(key, targs)),
-            "move_from" => (t.clone(), Builtin::MoveFrom(key, targs)),
-            "borrow_global" => (
-                Type::Ref(false, Box::new(t.clone())),
-                Builtin::BorrowGlobal(false, key, targs),
-            ),
-            "borrow_global_mut" => (
-                Type::Ref(true, Box::new(t.clone())),
-                Builtin::BorrowGlobal(true, key, targs),
-            ),
-            _ => (Type::Bool, Builtin::Exists(key, targs)),
-        };
-        let arg = self.arg_exp(items, args.loc);
-        self.mk(ty, loc, Exp_::Builtin(b, Box::new(arg)))
+        Some(match op {
+            GlobalOp::MoveTo => Builtin::MoveTo(key, targs),
+            GlobalOp::MoveFrom => Builtin::MoveFrom(key, targs),
+            GlobalOp::BorrowGlobal(m) => Builtin::BorrowGlobal(m, key, targs),
+            GlobalOp::Exists => Builtin::Exists(key, targs),
+        })
     }
 
     // -----------------------------------------------------------------------------------------
