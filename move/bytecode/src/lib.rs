@@ -7,6 +7,8 @@
 //! * [`serializer`]: the writer, which reproduces upstream's bytes exactly.
 //! * [`disassembler`]: a readable listing of every table and instruction.
 //! * [`constant`] and [`metadata`]: decoders for constant values and the `diem::` metadata.
+//! * [`source_map`]: the compiler's per-module [`SourceMap`](source_map::SourceMap) and its exact
+//!   BCS codec (the blob dev release bundles gzip into each module's `source_map` metadata).
 //!
 //! ```no_run
 //! let bytes = std::fs::read("module.mv").unwrap();
@@ -25,6 +27,7 @@ pub mod error;
 pub mod file_format;
 pub mod metadata;
 pub mod serializer;
+pub mod source_map;
 pub mod types;
 
 pub use deserializer::{
