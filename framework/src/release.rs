@@ -13,8 +13,7 @@
 //! * `source_digest` from [`crate::source_digest`] in the build's mode;
 //! * `manifest`: gzip of the exact `Move.toml` text;
 //! * per module: its name; in dev builds `source`, the gzip of the file that defines it, and
-//!   `source_map`, which this builder leaves empty (it does not produce the compiler's
-//!   `SourceMap`; nothing on chain reads it); in production builds both are empty;
+//!   `source_map`, the gzip of the compiler's source map; in production builds both are empty;
 //! * `deps`: every (module address, package name) of the transitive dependencies, sorted;
 //! * `extension`: none.
 //!
@@ -295,8 +294,10 @@ impl<'a> ReleaseBuilder<'a> {
                             sources.len()
                         ),
                     })?;
-                // No source map: see the module documentation.
-                (crate::gzip::compress(file.text.as_bytes()), Vec::new())
+                (
+                    crate::gzip::compress(file.text.as_bytes()),
+                    crate::gzip::compress(&out.source_map.to_bcs()),
+                )
             } else {
                 (Vec::new(), Vec::new())
             };

@@ -21,7 +21,8 @@ use framework::release::{
     ReleaseManifest, ReleaseOptions,
 };
 use framework::source_digest::{self, DigestMode};
-use framework::{PackageMetadata, ReleaseBundle};
+use framework::{gzip, PackageMetadata, ReleaseBundle};
+use move_bytecode::source_map::SourceMap;
 use move_bytecode::{CompiledModule, CompiledScript};
 use move_compiler::{CompileError, CompiledModuleOutput};
 use move_package::BuildMode;
@@ -32,6 +33,8 @@ struct Canned {
     modules: BTreeMap<String, Vec<Vec<u8>>>,
     /// (package, module) -> embedded source text, to say which file defines each module.
     sources: BTreeMap<(String, String), String>,
+    /// (package, module) -> the reference's source map.
+    source_maps: BTreeMap<(String, String), SourceMap>,
 }
 
 impl Canned {
@@ -39,6 +42,7 @@ impl Canned {
         let mut canned = Canned {
             modules: BTreeMap::new(),
             sources: BTreeMap::new(),
+            source_maps: BTreeMap::new(),
         };
         canned.add_bundle(bundle);
         canned
@@ -48,9 +52,15 @@ impl Canned {
         for p in &bundle.packages {
             self.modules.insert(p.name().to_string(), p.code.clone());
             for m in &p.metadata.modules {
+                let key = (p.name().to_string(), m.name.clone());
                 if let Ok(Some(text)) = m.source_text() {
-                    self.sources
-                        .insert((p.name().to_string(), m.name.clone()), text);
+                    self.sources.insert(key.clone(), text);
+                }
+                let map = gzip::decompress(&m.source_map)
+                    .ok()
+                    .and_then(|raw| SourceMap::from_bcs(&raw).ok());
+                if let Some(map) = map {
+                    self.source_maps.insert(key, map);
                 }
             }
         }
@@ -77,12 +87,18 @@ impl PackageCompiler for Canned {
                     None => s.text.contains(&format!("::{module_name} {{")),
                 })
                 .unwrap_or(0);
+            let source_map = self
+                .source_maps
+                .get(&(name.clone(), module_name.clone()))
+                .cloned()
+                .unwrap_or_default();
             out.push(CompiledModuleOutput {
                 address: *module.address(),
                 name: module_name,
                 module,
                 bytes: bytes.clone(),
                 source_index,
+                source_map,
                 warnings: vec![],
             });
         }
@@ -137,8 +153,6 @@ fn assert_same_metadata(ours: &PackageMetadata, theirs: &PackageMetadata) {
     for (a, b) in ours.modules.iter().zip(&theirs.modules) {
         assert_eq!(a.source, b.source, "{name}::{}: embedded source", b.name);
         assert_eq!(a.extension, b.extension);
-        // This builder does not produce source maps.
-        assert!(a.source_map.is_empty());
     }
 }
 
@@ -186,6 +200,14 @@ fn mainnet_packages_rebuild_with_the_reference_metadata_and_order() {
             continue;
         }
         assert_same_metadata(&p.metadata, &theirs.metadata);
+        for (a, b) in p.metadata.modules.iter().zip(&theirs.metadata.modules) {
+            assert!(
+                a.source_map == b.source_map,
+                "{}::{}: source map blob",
+                p.name(),
+                b.name
+            );
+        }
         assert_eq!(p.code, theirs.code, "{}: code in bundle order", p.name());
         // The reference digest also covers spec files and tests/, which the bundle does not
         // carry; ours is the dev digest of the tree it was built from (checked below).
@@ -604,10 +626,10 @@ fn build_errors_name_the_package_file_and_key() {
 
     // A bad policy names the manifest and the key.
     std::fs::write(pkg.join("Move.toml"), manifest("sometimes")).unwrap();
-    let mut canned = Canned {
-        modules: BTreeMap::new(),
-        sources: BTreeMap::new(),
-    };
+    let mut canned = Canned::from_bundle(&ReleaseBundle {
+        packages: vec![],
+        source_dirs: vec![],
+    });
     canned.modules.insert("P".into(), vec![]);
     let mut builder = ReleaseBuilder::new(options.clone(), &canned);
     let err = builder.add_package(&pkg).unwrap_err().to_string();

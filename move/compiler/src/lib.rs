@@ -10,6 +10,7 @@ pub mod hlir;
 pub mod inlining;
 pub mod modules;
 pub mod parser;
+mod source_map;
 pub mod to_bytecode;
 pub mod typing;
 

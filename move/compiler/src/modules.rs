@@ -21,6 +21,7 @@ use crate::parser::ast::{
     StructFields, UseDecl, Visibility as PVisibility,
 };
 use crate::parser::{self, Severity};
+use crate::source_map::{self, FunctionSource, ModuleSource, StructSource};
 use crate::to_bytecode::{self, IrFunctionDecl, IrModule, IrStruct};
 use crate::typing::ast::Type;
 use crate::{cfgir, hlir, typing};
@@ -42,6 +43,8 @@ pub struct CompiledModuleOutput {
     pub bytes: Vec<u8>,
     /// Index into the `sources` given to [`compile_modules`] of the file that defines it.
     pub source_index: usize,
+    /// Where each part of the module comes from in the sources (what dev bundles embed).
+    pub source_map: move_bytecode::source_map::SourceMap,
     pub warnings: Vec<CompileDiagnostic>,
 }
 
@@ -218,6 +221,10 @@ pub fn compile_modules(
     let mut inline_sources = options.dependency_sources.clone();
     inline_sources.extend(sources.iter().map(|s| (s.name.clone(), s.text.clone())));
     let library = OnceCell::new();
+    let file_hashes = source_map::FileHashes::new(
+        sources.iter().map(|s| s.text.as_str()),
+        inline_sources.iter().map(|(_, text)| text.as_str()),
+    );
     let mut env = Dependencies::new(deps).with_locals(locals);
     // The dependencies' modules take their turn in the same (address, name) order.
     let mut dep_counts = dependency_rename_counts(&options.dependency_sources, deps, named)
@@ -235,6 +242,7 @@ pub fn compile_modules(
             named,
             library: &library,
             inline_sources: &inline_sources,
+            files: &file_hashes,
         };
         match d.compile(&ctx, aliases, &mut rename_counter) {
             Ok(out) => outputs.push(out),
@@ -420,6 +428,7 @@ struct BodyContext<'e, 'd> {
     named: &'e BTreeMap<String, AccountAddress>,
     library: &'e OnceCell<InlineLibrary>,
     inline_sources: &'e [(String, String)],
+    files: &'e source_map::FileHashes,
 }
 
 /// A module's members (build members only), sorted by name as upstream lays them out.
@@ -630,6 +639,7 @@ impl<'a> Declared<'a> {
         let consts = typing::translate_constants(env, ctx.named, aliases, id, &self.constants)?;
         let mut diags = vec![];
         let mut ir_functions = vec![];
+        let mut function_sources = vec![];
         let mut warnings = vec![];
         for f in &self.functions {
             if f.inline {
@@ -673,6 +683,36 @@ impl<'a> Declared<'a> {
                     }
                 }
             };
+            function_sources.push(FunctionSource {
+                name: f.name.loc,
+                type_parameters: f
+                    .signature
+                    .type_parameters
+                    .iter()
+                    .map(|(n, _)| n.clone())
+                    .collect(),
+                parameters: f
+                    .signature
+                    .parameters
+                    .iter()
+                    .map(|(n, _)| (n.value.to_string(), n.loc))
+                    .collect(),
+                locals: body
+                    .as_ref()
+                    .map(|b| {
+                        b.locals
+                            .iter()
+                            .map(|(v, _)| {
+                                (
+                                    v.clone(),
+                                    b.local_locs.get(v).copied().unwrap_or(f.name.loc),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                code: body.as_ref().map(|_| vec![]),
+            });
             ir_functions.push((decl, body));
         }
         if !diags.is_empty() {
@@ -705,7 +745,35 @@ impl<'a> Declared<'a> {
             constants: consts,
             functions: ir_functions,
         };
-        let module = to_bytecode::translate_module(ir, env)?;
+        let struct_sources = self
+            .structs
+            .iter()
+            .map(|s| StructSource {
+                name: s.name.loc,
+                type_parameters: s.type_parameters.iter().map(|p| p.name.clone()).collect(),
+                fields: match &s.fields {
+                    StructFields::Defined(fs) => fs.iter().map(|(n, _)| n.loc).collect(),
+                    StructFields::Native(_) => vec![],
+                },
+            })
+            .collect();
+        let tables = to_bytecode::translate_module(ir, env)?;
+        for (f, locs) in function_sources.iter_mut().zip(tables.code_locations) {
+            if let Some(code) = &mut f.code {
+                *code = locs;
+            }
+        }
+        let source_map = source_map::build(
+            ctx.files,
+            ModuleSource {
+                address: id.address,
+                name: &self.unit.def.name,
+                structs: struct_sources,
+                functions: function_sources,
+                constants: tables.constant_indexes,
+            },
+        );
+        let module = tables.module;
         let bytes = module
             .serialize_for_version(BYTECODE_VERSION)
             .map_err(|e| {
@@ -722,6 +790,7 @@ impl<'a> Declared<'a> {
             module,
             bytes,
             source_index: self.unit.source_index,
+            source_map,
             warnings,
         })
     }

@@ -6,7 +6,10 @@ use move_compiler::{compile_modules, CompileOptions, SourceFile};
 
 const R: &str = "    struct R has key { v: u64 }\n";
 
-fn compile(body: &str) -> Result<Vec<u8>, Vec<(String, (usize, usize))>> {
+/// A diagnostic's code and (line, column).
+type Found = (String, (usize, usize));
+
+fn compile(body: &str) -> Result<Vec<u8>, Vec<Found>> {
     let text = format!("module 0x42::m {{\n{R}{body}\n}}\n");
     let sources = [SourceFile {
         name: "m.move".into(),

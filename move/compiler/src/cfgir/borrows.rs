@@ -940,7 +940,7 @@ fn exp(ctx: &Ctx, s: &mut State, e: &Exp, diags: &mut Diags) -> Values {
         Exp_::Binop(l, op, r) => {
             let a = exp(ctx, s, l, diags);
             let b = exp(ctx, s, r, diags);
-            if matches!(op, BinOp_::Eq | BinOp_::Neq) {
+            if matches!(op.value, BinOp_::Eq | BinOp_::Neq) {
                 // Comparing references reads them; upstream treats a failure here as a bug
                 // of its own, so nothing is reported.
                 let mut ignored = vec![];
@@ -982,7 +982,7 @@ fn release_all(s: &mut State, vs: Values) {
 fn lvalue(s: &mut State, loc: Loc, l: &LValue, v: Value, diags: &mut Diags) {
     match l {
         LValue::Ignore => s.release(v),
-        LValue::Var(var, _) => s.assign_local(loc, var, v, diags),
+        LValue::Var(var, _, _) => s.assign_local(loc, var, v, diags),
         LValue::Unpack(_, _, fs) => {
             s.release(v);
             for (_, f) in fs {

@@ -117,7 +117,7 @@ fn optimize_exp(e: &mut Exp) -> bool {
             let c1 = optimize_exp(l);
             let c2 = optimize_exp(r);
             let folded = match (value_of(l), value_of(r)) {
-                (Some(a), Some(b)) => fold_binop(*op, a, b),
+                (Some(a), Some(b)) => fold_binop(op.value, a, b),
                 _ => None,
             };
             match folded {

@@ -31,6 +31,7 @@ pub struct Script {
     pub type_parameters: Vec<move_bytecode::AbilitySet>,
     pub parameters: Vec<(Var, Type)>,
     pub locals: BTreeMap<Var, Type>,
+    pub local_locs: BTreeMap<Var, Loc>,
     pub cfg: Cfg,
     pub loop_heads: BTreeSet<Label>,
     pub constants: Vec<(String, Type, Value)>,
@@ -83,6 +84,7 @@ pub fn translate(
             type_parameters: s.type_parameters,
             parameters: s.parameters,
             locals: s.locals,
+            local_locs: s.local_locs,
             cfg,
             loop_heads,
             constants: s.constants,
@@ -437,7 +439,7 @@ fn drop_unused_binders(
     droppable: &BTreeSet<Var>,
 ) {
     match lv {
-        LValue::Var(v, _) => {
+        LValue::Var(v, _, _) => {
             dropped.insert(v.clone());
             if !next.contains(v) && !v.starts_with('%') && droppable.contains(v) {
                 *lv = LValue::Ignore;

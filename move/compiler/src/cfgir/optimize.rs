@@ -93,7 +93,7 @@ fn can_subst(e: &Exp) -> bool {
         Exp_::Unit(_) | Exp_::Value(_) | Exp_::Constant(_) => true,
         Exp_::Cast(i, _) => can_subst(i),
         Exp_::Not(i) => can_subst(i),
-        Exp_::Binop(l, op, r) => pure_binop(*op) && can_subst(l) && can_subst(r),
+        Exp_::Binop(l, op, r) => pure_binop(op.value) && can_subst(l) && can_subst(r),
         Exp_::ExpList(es) => es.iter().all(can_subst),
         Exp_::Vector(_, _, a) => can_subst(a),
         Exp_::Pack(_, _, fields) => fields.iter().all(|(_, _, e)| can_subst(e)),
@@ -124,7 +124,7 @@ fn eliminate_locals(params: &[(Var, Type)], cfg: &mut Cfg) -> bool {
                     let subs = can_subst_list(ls.len(), e);
                     for (l, s) in ls.iter().zip(subs) {
                         match l {
-                            LValue::Var(v, _) => bump(&mut c.assigned, v, s),
+                            LValue::Var(v, _, _) => bump(&mut c.assigned, v, s),
                             l => l
                                 .vars()
                                 .into_iter()
@@ -198,11 +198,11 @@ impl Elim {
                 let mut elim: Vec<Option<Var>> = vec![];
                 for l in old {
                     match l {
-                        LValue::Var(v, t) => {
+                        LValue::Var(v, t, l) => {
                             if self.ssa.remove(&v) {
                                 elim.push(Some(v));
                             } else {
-                                ls.push(LValue::Var(v, t));
+                                ls.push(LValue::Var(v, t, l));
                                 elim.push(None);
                             }
                         }

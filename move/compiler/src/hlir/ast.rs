@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::expansion::ModuleId;
-use crate::parser::ast::{BinOp_, Loc};
+use crate::parser::ast::{BinOp, Loc};
 use crate::typing::ast::{Builtin, StructKey, Type, Value};
 
 pub type Var = String;
@@ -63,7 +63,7 @@ pub enum Exp_ {
     Vector(usize, Type, Box<Exp>),
     Dereference(Box<Exp>),
     Not(Box<Exp>),
-    Binop(Box<Exp>, BinOp_, Box<Exp>),
+    Binop(Box<Exp>, BinOp, Box<Exp>),
     ExpList(Vec<Exp>),
     Cast(Box<Exp>, Type),
     Spec(Vec<Var>),
@@ -101,7 +101,7 @@ pub type Label = usize;
 #[derive(Clone, Debug)]
 pub enum LValue {
     Ignore,
-    Var(Var, Type),
+    Var(Var, Type, Loc),
     /// Unpacks a struct and binds its fields (declaration order).
     Unpack(StructKey, Vec<Type>, Vec<(usize, LValue)>),
 }
@@ -111,7 +111,7 @@ impl LValue {
     pub fn vars(&self) -> Vec<&Var> {
         match self {
             LValue::Ignore => vec![],
-            LValue::Var(v, _) => vec![v],
+            LValue::Var(v, _, _) => vec![v],
             LValue::Unpack(_, _, fs) => fs.iter().flat_map(|(_, l)| l.vars()).collect(),
         }
     }
@@ -197,6 +197,8 @@ pub struct Script {
     pub parameters: Vec<(Var, Type)>,
     /// Every local, parameters included, keyed by unique name.
     pub locals: BTreeMap<Var, Type>,
+    /// Where each local is bound: the binder for a named local, the expression for a temporary.
+    pub local_locs: BTreeMap<Var, Loc>,
     pub body: Block,
     pub constants: Vec<(String, Type, Value)>,
 }

@@ -17,6 +17,7 @@ use ast::*;
 
 struct Ctx {
     function_locals: BTreeMap<Var, Type>,
+    local_locs: BTreeMap<Var, Loc>,
     local_scope: BTreeMap<Var, Var>,
     used_locals: BTreeSet<Var>,
     counter: usize,
@@ -27,14 +28,15 @@ struct Ctx {
 pub fn translate(s: T::Script) -> (Script, Vec<CompileDiagnostic>) {
     let mut ctx = Ctx {
         function_locals: BTreeMap::new(),
+        local_locs: BTreeMap::new(),
         local_scope: BTreeMap::new(),
         used_locals: BTreeSet::new(),
         counter: 0,
         return_type: s.return_type.clone(),
     };
     let mut parameters = vec![];
-    for (v, t, _) in &s.parameters {
-        ctx.bind_local(v, t.clone());
+    for (v, t, l) in &s.parameters {
+        ctx.bind_local(v, t.clone(), *l);
         parameters.push((v.clone(), t.clone()));
     }
     let mut body = Block::new();
@@ -73,6 +75,7 @@ pub fn translate(s: T::Script) -> (Script, Vec<CompileDiagnostic>) {
             type_parameters: s.type_parameters,
             parameters,
             locals,
+            local_locs: std::mem::take(&mut ctx.local_locs),
             body,
             constants: s.constants,
         },
@@ -152,21 +155,23 @@ impl Ctx {
         self.counter
     }
 
-    fn new_temp(&mut self, t: Type) -> Var {
+    fn new_temp(&mut self, t: Type, loc: Loc) -> Var {
         let v = format!("%#{}", self.next());
         self.function_locals.insert(v.clone(), t);
+        self.local_locs.insert(v.clone(), loc);
         self.local_scope.insert(v.clone(), v.clone());
         self.used_locals.insert(v.clone());
         v
     }
 
-    fn bind_local(&mut self, v: &str, t: Type) {
+    fn bind_local(&mut self, v: &str, t: Type, loc: Loc) {
         let new_var = if !self.function_locals.contains_key(v) {
             v.to_string()
         } else {
             format!("{v}#{}", self.next())
         };
         self.function_locals.insert(new_var.clone(), t);
+        self.local_locs.insert(new_var.clone(), loc);
         self.local_scope.insert(v.to_string(), new_var);
     }
 
@@ -221,7 +226,7 @@ impl Ctx {
         for l in lvs {
             match l {
                 T::LValue::Ignore => {}
-                T::LValue::Var(v, t) => self.bind_local(v, t.clone()),
+                T::LValue::Var(v, t, l) => self.bind_local(v, t.clone(), *l),
                 T::LValue::Unpack(_, _, fs) | T::LValue::BorrowUnpack(_, _, _, fs) => {
                     for f in fs {
                         self.declare(std::slice::from_ref(&f.item));
@@ -251,7 +256,7 @@ impl Ctx {
     fn lvalue(&mut self, loc: Loc, l: T::LValue, rty: &Type, after: &mut Block) -> LValue {
         match l {
             T::LValue::Ignore => LValue::Ignore,
-            T::LValue::Var(v, t) => LValue::Var(self.remapped(&v), t),
+            T::LValue::Var(v, t, l) => LValue::Var(self.remapped(&v), t, l),
             T::LValue::Unpack(k, tys, fs) => {
                 let fields = fs
                     .into_iter()
@@ -263,7 +268,7 @@ impl Ctx {
                 LValue::Unpack(k, tys, fields)
             }
             T::LValue::BorrowUnpack(m, k, tys, fs) => {
-                let tmp = self.new_temp(rty.clone());
+                let tmp = self.new_temp(rty.clone(), loc);
                 for f in fs {
                     let base = hexp(
                         rty.clone(),
@@ -287,7 +292,7 @@ impl Ctx {
                     );
                     self.assign_command(after, loc, vec![f.item], borrow);
                 }
-                LValue::Var(tmp, rty.clone())
+                LValue::Var(tmp, rty.clone(), loc)
             }
         }
     }
@@ -368,11 +373,11 @@ impl Ctx {
                 let tys = e.ty.items();
                 let temps: Vec<(Var, Type)> = tys
                     .iter()
-                    .map(|t| (self.new_temp(t.clone()), t.clone()))
+                    .map(|t| (self.new_temp(t.clone(), loc), t.clone()))
                     .collect();
                 let ls = temps
                     .iter()
-                    .map(|(v, t)| LValue::Var(v.clone(), t.clone()))
+                    .map(|(v, t)| LValue::Var(v.clone(), t.clone(), loc))
                     .collect();
                 result.push_back(cmd(loc, Command_::Assign(ls, Box::new(e))));
                 let exps: Vec<Exp> = temps
@@ -420,7 +425,7 @@ impl Ctx {
                         Exp_::Unreachable
                     }
                     _ => {
-                        let tmps = self.make_temps(&ty);
+                        let tmps = self.make_temps(&ty, loc);
                         let tres = bind_exp_(&mut if_block, loc, tmps.clone(), et);
                         let fres = bind_exp_(&mut else_block, loc, tmps, ef);
                         result.push_back(Statement::IfElse {
@@ -439,7 +444,7 @@ impl Ctx {
             }
             T::Exp_::Binop(l, op, operand_ty, r) => {
                 let rhs_effects = |r: &T::Exp| bind_for_short_circuit(r);
-                match op {
+                match op.value {
                     BinOp_::And if rhs_effects(&r) => {
                         let f = T::Exp {
                             ty: Type::Bool,
@@ -468,7 +473,7 @@ impl Ctx {
                     }
                     _ => {}
                 }
-                let operand_expected = match op {
+                let operand_expected = match op.value {
                     BinOp_::Eq | BinOp_::Neq => Some(freeze_ty(&operand_ty)),
                     _ => None,
                 };
@@ -556,7 +561,7 @@ impl Ctx {
                 let expected = Type::from_items(
                     lvs.iter()
                         .map(|l| match l {
-                            T::LValue::Var(_, t) => t.clone(),
+                            T::LValue::Var(_, t, _) => t.clone(),
                             _ => Type::Anything,
                         })
                         .collect(),
@@ -741,10 +746,10 @@ impl Ctx {
         es
     }
 
-    fn make_temps(&mut self, ty: &Type) -> Vec<(Var, Type)> {
+    fn make_temps(&mut self, ty: &Type, loc: Loc) -> Vec<(Var, Type)> {
         ty.items()
             .into_iter()
-            .map(|t| (self.new_temp(t.clone()), t))
+            .map(|t| (self.new_temp(t.clone(), loc), t))
             .collect()
     }
 
@@ -754,7 +759,7 @@ impl Ctx {
         }
         let loc = e.loc;
         let ty = e.ty.clone();
-        let tmps = self.make_temps(&ty);
+        let tmps = self.make_temps(&ty, loc);
         let e_ = bind_exp_impl_(result, loc, tmps, e, bind_unreachable);
         hexp(ty, loc, e_)
     }
@@ -780,7 +785,7 @@ fn bind_exp_impl_(
     }
     let ls = tmps
         .iter()
-        .map(|(v, t)| LValue::Var(v.clone(), t.clone()))
+        .map(|(v, t)| LValue::Var(v.clone(), t.clone(), loc))
         .collect();
     result.push_back(cmd(loc, Command_::Assign(ls, Box::new(e))));
     let mut es: Vec<Exp> = tmps
@@ -832,7 +837,7 @@ fn remove_unused_bindings(unused: &BTreeSet<Var>, block: &mut Block) {
                 ..
             }) => {
                 for l in ls.iter_mut() {
-                    if matches!(l, LValue::Var(v, _) if unused.contains(v)) {
+                    if matches!(l, LValue::Var(v, _, _) if unused.contains(v)) {
                         *l = LValue::Ignore;
                     }
                 }

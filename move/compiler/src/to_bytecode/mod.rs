@@ -14,7 +14,7 @@ use crate::deps::Dependencies;
 use crate::driver::CompileDiagnostic;
 use crate::expansion::ModuleId;
 use crate::hlir::ast::{Command_, Exp, Exp_, LValue, Label, Var};
-use crate::parser::ast::BinOp_;
+use crate::parser::ast::{BinOp_, Loc};
 use crate::typing::ast::{StructKey, Type, Value};
 use move_bytecode::CompiledScript;
 
@@ -51,13 +51,17 @@ pub enum Ir {
     Exists(StructKey, Vec<Type>),
 }
 
-pub type IrBlocks = Vec<(Label, Vec<Ir>)>;
+/// A block's instructions, each with the source location the source map gives it.
+pub type IrCode = Vec<(Ir, Loc)>;
+pub type IrBlocks = Vec<(Label, IrCode)>;
 
 /// The script as IR, ready for table building.
 pub struct IrScript {
     pub type_parameters: Vec<move_bytecode::AbilitySet>,
     pub parameters: Vec<(Var, Type)>,
     pub locals: Vec<(Var, Type)>,
+    /// Where each local is bound (its source map location).
+    pub local_locs: BTreeMap<Var, Loc>,
     pub blocks: IrBlocks,
     pub constants: Vec<(String, Type, Value)>,
     /// Modules whose functions are called, and structs the code names, for the module handles.
@@ -102,7 +106,7 @@ pub fn lower_function(s: cfgir::Script) -> IrScript {
 pub fn translate_module(
     m: IrModule,
     deps: &Dependencies,
-) -> Result<move_bytecode::CompiledModule, Vec<CompileDiagnostic>> {
+) -> Result<tables::ModuleTables, Vec<CompileDiagnostic>> {
     tables::compile_module(m, deps)
 }
 
@@ -120,6 +124,18 @@ fn contains_anything(t: &Type) -> bool {
         Type::Vector(i) | Type::Ref(_, i) => contains_anything(i),
         Type::Struct(_, a) | Type::Tuple(a) => a.iter().any(contains_anything),
         _ => false,
+    }
+}
+
+/// The code of one expression: what it pushes takes the expression's location.
+struct Located<'a> {
+    code: &'a mut IrCode,
+    loc: Loc,
+}
+
+impl Located<'_> {
+    fn push(&mut self, i: Ir) {
+        self.code.push((i, self.loc));
     }
 }
 
@@ -152,7 +168,7 @@ fn lower(s: cfgir::Script) -> IrScript {
     for (lbl, b) in blocks {
         let mut code = vec![];
         for c in b {
-            l.command(&mut code, c.c);
+            l.command(&mut code, c.loc, c.c);
         }
         out.push((lbl, code));
     }
@@ -161,6 +177,7 @@ fn lower(s: cfgir::Script) -> IrScript {
         type_parameters: s.type_parameters,
         parameters: s.parameters,
         locals,
+        local_locs: s.local_locs,
         blocks: out,
         constants: s.constants,
         seen_functions: l.seen_functions,
@@ -181,70 +198,74 @@ impl Lower {
         }
     }
 
-    fn command(&mut self, code: &mut Vec<Ir>, c: Command_) {
+    fn command(&mut self, code: &mut IrCode, loc: Loc, c: Command_) {
         use move_bytecode::Bytecode as B;
         match c {
             Command_::Assign(ls, e) => {
                 self.exp(code, *e);
                 for l in ls.into_iter().rev() {
-                    self.lvalue(code, l);
+                    self.lvalue(code, loc, l);
                 }
             }
             Command_::Mutate(r, v) => {
                 self.exp(code, *v);
                 self.exp(code, *r);
-                code.push(Ir::Simple(B::WriteRef));
+                code.push((Ir::Simple(B::WriteRef), loc));
             }
             Command_::Abort(e) => {
                 self.exp(code, e);
-                code.push(Ir::Simple(B::Abort));
+                code.push((Ir::Simple(B::Abort), loc));
             }
             Command_::Return(e) => {
                 self.exp(code, e);
-                code.push(Ir::Simple(B::Ret));
+                code.push((Ir::Simple(B::Ret), loc));
             }
             Command_::IgnoreAndPop { pop_num, exp } => {
                 self.exp(code, exp);
                 for _ in 0..pop_num {
-                    code.push(Ir::Simple(B::Pop));
+                    code.push((Ir::Simple(B::Pop), loc));
                 }
             }
-            Command_::Jump(t) => code.push(Ir::Branch(t)),
+            Command_::Jump(t) => code.push((Ir::Branch(t), loc)),
             Command_::JumpIf {
                 cond,
                 if_true,
                 if_false,
             } => {
                 self.exp(code, cond);
-                code.push(Ir::BrFalse(if_false));
-                code.push(Ir::Branch(if_true));
+                code.push((Ir::BrFalse(if_false), loc));
+                code.push((Ir::Branch(if_true), loc));
             }
             Command_::Break | Command_::Continue => {}
         }
     }
 
-    fn lvalue(&mut self, code: &mut Vec<Ir>, l: LValue) {
+    fn lvalue(&mut self, code: &mut IrCode, loc: Loc, l: LValue) {
         use move_bytecode::Bytecode as B;
         match l {
-            LValue::Ignore => code.push(Ir::Simple(B::Pop)),
-            LValue::Var(v, _) => code.push(Ir::StLoc(v)),
+            LValue::Ignore => code.push((Ir::Simple(B::Pop), loc)),
+            // Upstream locates a store at the name it assigns.
+            LValue::Var(v, _, l) => code.push((Ir::StLoc(v), l)),
             LValue::Unpack(k, tys, fs) => {
                 tys.iter().for_each(|t| self.see(t));
                 self.seen_structs.insert(k.clone());
-                code.push(Ir::Unpack(k, tys));
+                code.push((Ir::Unpack(k, tys), loc));
                 if fs.is_empty() {
                     // The dummy field of a struct declared without fields.
-                    code.push(Ir::Simple(B::Pop));
+                    code.push((Ir::Simple(B::Pop), loc));
                 }
                 for (_, l) in fs.into_iter().rev() {
-                    self.lvalue(code, l);
+                    self.lvalue(code, loc, l);
                 }
             }
         }
     }
 
-    fn exp(&mut self, code: &mut Vec<Ir>, e: Exp) {
+    fn exp(&mut self, code: &mut IrCode, e: Exp) {
         use move_bytecode::Bytecode as B;
+        let loc = e.loc;
+        let mut code = Located { code, loc };
+        let code = &mut code;
         match e.e {
             Exp_::Pack(k, tys, fs) => {
                 tys.iter().for_each(|t| self.see(t));
@@ -253,7 +274,7 @@ impl Lower {
                     code.push(Ir::Simple(B::LdFalse));
                 }
                 for (_, _, f) in fs {
-                    self.exp(code, f);
+                    self.exp(code.code, f);
                 }
                 code.push(Ir::Pack(k, tys));
             }
@@ -265,11 +286,11 @@ impl Lower {
                 index,
             } => {
                 targs.iter().for_each(|t| self.see(t));
-                self.exp(code, *base);
+                self.exp(code.code, *base);
                 code.push(Ir::BorrowField(mutable, key, targs, index));
             }
             Exp_::Builtin(b, args) => {
-                self.exp(code, *args);
+                self.exp(code.code, *args);
                 use crate::typing::ast::Builtin as TB;
                 let i = match b {
                     TB::MoveTo(k, t) => Ir::MoveTo(k, t),
@@ -299,7 +320,7 @@ impl Lower {
             Exp_::Copy { var, .. } => code.push(Ir::CopyLoc(var)),
             Exp_::Constant(c) => code.push(Ir::LdNamedConst(c)),
             Exp_::ModuleCall(call) => {
-                self.exp(code, *call.args);
+                self.exp(code.code, *call.args);
                 for t in &call.type_args {
                     self.see(t);
                 }
@@ -331,50 +352,55 @@ impl Lower {
                 }
             }
             Exp_::Freeze(i) => {
-                self.exp(code, *i);
+                self.exp(code.code, *i);
                 code.push(Ir::Simple(B::FreezeRef));
             }
             Exp_::Dereference(i) => {
-                self.exp(code, *i);
+                self.exp(code.code, *i);
                 code.push(Ir::Simple(B::ReadRef));
             }
             Exp_::Not(i) => {
-                self.exp(code, *i);
+                self.exp(code.code, *i);
                 code.push(Ir::Simple(B::Not));
             }
             Exp_::Binop(l, op, r) => {
-                self.exp(code, *l);
-                self.exp(code, *r);
-                code.push(Ir::Simple(match op {
-                    BinOp_::Add => B::Add,
-                    BinOp_::Sub => B::Sub,
-                    BinOp_::Mul => B::Mul,
-                    BinOp_::Mod => B::Mod,
-                    BinOp_::Div => B::Div,
-                    BinOp_::BitOr => B::BitOr,
-                    BinOp_::BitAnd => B::BitAnd,
-                    BinOp_::Xor => B::Xor,
-                    BinOp_::Shl => B::Shl,
-                    BinOp_::Shr => B::Shr,
-                    BinOp_::And => B::And,
-                    BinOp_::Or => B::Or,
-                    BinOp_::Eq => B::Eq,
-                    BinOp_::Neq => B::Neq,
-                    BinOp_::Lt => B::Lt,
-                    BinOp_::Gt => B::Gt,
-                    BinOp_::Le => B::Le,
-                    BinOp_::Ge => B::Ge,
-                    BinOp_::Range | BinOp_::Implies | BinOp_::Iff => B::Nop,
-                }));
+                self.exp(code.code, *l);
+                self.exp(code.code, *r);
+                // Upstream locates an operator at its token.
+                let op_loc = op.loc;
+                code.code.push((
+                    Ir::Simple(match op.value {
+                        BinOp_::Add => B::Add,
+                        BinOp_::Sub => B::Sub,
+                        BinOp_::Mul => B::Mul,
+                        BinOp_::Mod => B::Mod,
+                        BinOp_::Div => B::Div,
+                        BinOp_::BitOr => B::BitOr,
+                        BinOp_::BitAnd => B::BitAnd,
+                        BinOp_::Xor => B::Xor,
+                        BinOp_::Shl => B::Shl,
+                        BinOp_::Shr => B::Shr,
+                        BinOp_::And => B::And,
+                        BinOp_::Or => B::Or,
+                        BinOp_::Eq => B::Eq,
+                        BinOp_::Neq => B::Neq,
+                        BinOp_::Lt => B::Lt,
+                        BinOp_::Gt => B::Gt,
+                        BinOp_::Le => B::Le,
+                        BinOp_::Ge => B::Ge,
+                        BinOp_::Range | BinOp_::Implies | BinOp_::Iff => B::Nop,
+                    }),
+                    op_loc,
+                ));
             }
             Exp_::Vector(n, t, args) => {
                 self.see(&t);
-                self.exp(code, *args);
+                self.exp(code.code, *args);
                 code.push(Ir::VecPack(t, n as u64));
             }
             Exp_::ExpList(es) => {
                 for e in es {
-                    self.exp(code, e);
+                    self.exp(code.code, e);
                 }
             }
             Exp_::BorrowLocal(m, v) => code.push(if m {
@@ -383,7 +409,7 @@ impl Lower {
                 Ir::ImmBorrowLoc(v)
             }),
             Exp_::Cast(i, t) => {
-                self.exp(code, *i);
+                self.exp(code.code, *i);
                 code.push(Ir::Simple(match t {
                     Type::U8 => B::CastU8,
                     Type::U16 => B::CastU16,

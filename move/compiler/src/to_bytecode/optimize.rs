@@ -36,7 +36,7 @@ fn remove_fallthrough_jumps(loop_heads: &BTreeSet<Label>, blocks: &mut IrBlocks)
         if loop_heads.contains(lbl) {
             continue;
         }
-        if matches!(block.last(), Some(Ir::Branch(t)) if *t == next) {
+        if matches!(block.last(), Some((Ir::Branch(t), _)) if *t == next) {
             block.pop();
             changed = true;
         }
@@ -60,7 +60,7 @@ fn remove_fallthrough_jumps(loop_heads: &BTreeSet<Label>, blocks: &mut IrBlocks)
     blocks.reverse();
     if removed {
         for (_, b) in blocks.iter_mut() {
-            for i in b.iter_mut() {
+            for (i, _) in b.iter_mut() {
                 match i {
                     Ir::Branch(t) | Ir::BrTrue(t) | Ir::BrFalse(t) => {
                         if let Some(n) = map.get(t) {
@@ -93,13 +93,13 @@ fn remove_write_back(blocks: &mut IrBlocks) -> bool {
 fn remove_pairs(blocks: &mut IrBlocks, is_pair: impl Fn(&Ir, &Ir) -> bool) -> bool {
     let mut changed = false;
     for (_, b) in blocks.iter_mut() {
-        if !b.windows(2).any(|w| is_pair(&w[0], &w[1])) {
+        if !b.windows(2).any(|w| is_pair(&w[0].0, &w[1].0)) {
             continue;
         }
         let old = std::mem::take(b);
         let mut it = old.into_iter().peekable();
         while let Some(i) = it.next() {
-            if it.peek().is_some_and(|n| is_pair(&i, n)) {
+            if it.peek().is_some_and(|n| is_pair(&i.0, &n.0)) {
                 it.next();
                 changed = true;
                 continue;
@@ -113,7 +113,7 @@ fn remove_pairs(blocks: &mut IrBlocks, is_pair: impl Fn(&Ir, &Ir) -> bool) -> bo
 fn remove_unused_locals(locals: &mut Vec<(Var, Type)>, blocks: &IrBlocks) -> bool {
     let mut unused: BTreeSet<&Var> = locals.iter().map(|(v, _)| v).collect();
     for (_, b) in blocks {
-        for i in b {
+        for (i, _) in b {
             match i {
                 Ir::CopyLoc(v)
                 | Ir::MoveLoc(v)

@@ -169,8 +169,9 @@ impl<'a, 'd> Tables<'a, 'd> {
             .collect()
     }
 
-    /// The locals signature, then the instructions with their labels resolved.
-    fn code_unit(&mut self, ir: &IrScript) -> Result<CodeUnit, Diags> {
+    /// The locals signature, then the instructions with their labels resolved, and the source
+    /// location of each instruction.
+    fn code_unit(&mut self, ir: &IrScript) -> Result<(CodeUnit, Vec<Loc>), Diags> {
         let mut local_index: HashMap<String, u8> = HashMap::new();
         for (i, (v, _)) in ir.parameters.iter().chain(&ir.locals).enumerate() {
             let i = u8::try_from(i).map_err(|_| bug("too many locals"))?;
@@ -183,14 +184,16 @@ impl<'a, 'd> Tables<'a, 'd> {
             .collect::<Result<_, _>>()?;
         let locals = SignatureIndex(self.signatures.add(Signature(locals))?);
         let mut code = vec![];
+        let mut locs = vec![];
         let mut offsets: HashMap<usize, u16> = HashMap::new();
         for (lbl, block) in &ir.blocks {
             offsets.insert(
                 *lbl,
                 u16::try_from(code.len()).map_err(|_| bug("code too long"))?,
             );
-            for i in block {
+            for (i, loc) in block {
                 code.push(self.instr(i, &local_index)?);
+                locs.push(*loc);
             }
         }
         let fixup = |l: usize| offsets.get(&l).copied().ok_or_else(|| bug("unknown label"));
@@ -203,17 +206,27 @@ impl<'a, 'd> Tables<'a, 'd> {
                 Pending::BrFalse(l) => Bytecode::BrFalse(fixup(l)?),
             });
         }
-        Ok(CodeUnit {
+        let unit = CodeUnit {
             locals,
             code: final_code,
-        })
+        };
+        Ok((unit, locs))
     }
 }
 
 /// Builds a module in upstream's order: friends, the module's own handle, imports, its struct
 /// handles, named constants, its function handles (all sorted by name), then the struct
 /// definitions and the function bodies, each adding what it needs on first use.
-pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<CompiledModule, Diags> {
+/// A compiled module and what its source map needs from the table building.
+pub struct ModuleTables {
+    pub module: CompiledModule,
+    /// Per function definition, the source location of each instruction (empty when native).
+    pub code_locations: Vec<Vec<Loc>>,
+    /// Each named constant's index in the constant pool.
+    pub constant_indexes: BTreeMap<String, u16>,
+}
+
+pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<ModuleTables, Diags> {
     let mut t = Tables::new(deps);
     let self_key = (ir.id.address, ir.id.name.clone());
     let mut friend_decls = vec![];
@@ -283,6 +296,7 @@ pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<CompiledModul
         });
     }
     let mut function_defs = vec![];
+    let mut code_locations = vec![];
     for (decl, body) in &ir.functions {
         let function = t.function_handle(&ir.id, &decl.name)?;
         let acquires_global_resources = decl
@@ -297,8 +311,15 @@ pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<CompiledModul
             })
             .collect::<Result<_, _>>()?;
         let code = match body {
-            Some(b) => Some(t.code_unit(b)?),
-            None => None,
+            Some(b) => {
+                let (unit, locs) = t.code_unit(b)?;
+                code_locations.push(locs);
+                Some(unit)
+            }
+            None => {
+                code_locations.push(vec![]);
+                None
+            }
         };
         function_defs.push(FunctionDefinition {
             function,
@@ -309,7 +330,8 @@ pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<CompiledModul
         });
     }
     let identifiers = t.identifiers()?;
-    Ok(CompiledModule {
+    let constant_indexes = std::mem::take(&mut t.named_constants);
+    let module = CompiledModule {
         version: BYTECODE_VERSION,
         self_module_handle_idx: self_handle,
         module_handles: t.module_handles.items,
@@ -327,6 +349,11 @@ pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<CompiledModul
         metadata: vec![],
         struct_defs,
         function_defs,
+    };
+    Ok(ModuleTables {
+        module,
+        code_locations,
+        constant_indexes,
     })
 }
 
@@ -360,7 +387,7 @@ pub fn compile(ir: IrScript, deps: &Dependencies) -> Result<CompiledScript, Diag
         .map(|(_, ty)| t.token(ty))
         .collect::<Result<_, _>>()?;
     let parameters = SignatureIndex(t.signatures.add(Signature(params))?);
-    let code = t.code_unit(&ir)?;
+    let (code, _) = t.code_unit(&ir)?;
     let identifiers = t.identifiers()?;
     Ok(CompiledScript {
         version: BYTECODE_VERSION,

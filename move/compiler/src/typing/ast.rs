@@ -10,7 +10,7 @@ use ethnum::U256;
 use move_bytecode::{AbilitySet, AccountAddress};
 
 use crate::expansion::ModuleId;
-use crate::parser::ast::{BinOp_, Loc};
+use crate::parser::ast::{BinOp, Loc};
 
 /// A struct declared in a dependency: address, module and struct name.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -267,7 +267,7 @@ pub enum Exp_ {
     Dereference(Box<Exp>),
     Not(Box<Exp>),
     /// Left operand, operator, operand type, right operand.
-    Binop(Box<Exp>, BinOp_, Type, Box<Exp>),
+    Binop(Box<Exp>, BinOp, Type, Box<Exp>),
     ExpList(Vec<Exp>),
     Cast(Box<Exp>, Type),
     Annotate(Box<Exp>, Type),
@@ -278,7 +278,7 @@ pub enum Exp_ {
 #[derive(Clone, Debug)]
 pub enum LValue {
     Ignore,
-    Var(Var, Type),
+    Var(Var, Type, Loc),
     /// `S { f: lv, ... }` with the fields in declaration order.
     Unpack(StructKey, Vec<Type>, Vec<FieldItem<LValue>>),
     /// `S { f: lv, ... } = &e` (or `&mut e`): binds references to the fields.

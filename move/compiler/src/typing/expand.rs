@@ -64,7 +64,7 @@ impl Ctx<'_, '_> {
         let loc = crate::parser::ast::Loc::default();
         match l {
             LValue::Ignore => LValue::Ignore,
-            LValue::Var(v, t) => LValue::Var(v, self.final_ty(&t, loc)),
+            LValue::Var(v, t, l) => LValue::Var(v, self.final_ty(&t, loc), l),
             LValue::Unpack(k, tys, fs) => {
                 let tys = tys.iter().map(|t| self.final_ty(t, loc)).collect();
                 LValue::Unpack(k, tys, self.field_lvalues(fs))

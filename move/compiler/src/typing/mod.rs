@@ -199,7 +199,7 @@ fn const_value(e: &Exp) -> Option<Value> {
         },
         Exp_::Not(inner) => constant_fold::fold_not(const_value(inner)?),
         Exp_::Binop(l, op, _, r) => {
-            constant_fold::fold_binop(*op, const_value(l)?, const_value(r)?)
+            constant_fold::fold_binop(op.value, const_value(l)?, const_value(r)?)
         }
         Exp_::Cast(inner, ty) => constant_fold::fold_cast(ty, const_value(inner)?),
         Exp_::Vector(_, ty, args) => {
@@ -686,7 +686,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     return LValue::Ignore;
                 }
                 self.declare(name.value.as_str(), t.clone());
-                LValue::Var(name.value.to_string(), t)
+                LValue::Var(name.value.to_string(), t, name.loc)
             }
             P::Bind_::Unpack(chain, tys, fields) => {
                 let Some((key, targs, decl)) = self.own_struct(chain, tys, b.loc, "unpacked")
@@ -1341,7 +1341,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 self.unify(&inner.ty, &Type::Bool, inner.loc, "Invalid argument to '!'");
                 self.mk(Type::Bool, loc, Exp_::Not(Box::new(inner)))
             }
-            P::Exp_::BinopExp(l, op, r) => self.binop(loc, l, op.value, r),
+            P::Exp_::BinopExp(l, op, r) => self.binop(loc, l, op, r),
             P::Exp_::Borrow(m, inner) => {
                 if let P::Exp_::Name(chain, None) = &inner.value {
                     if let NameAccessChain_::One(n) = &chain.value {
@@ -1791,17 +1791,17 @@ impl<'a, 'd> Ctx<'a, 'd> {
         )
     }
 
-    fn binop(&mut self, loc: Loc, l: &P::Exp, op: BinOp_, r: &P::Exp) -> Exp {
+    fn binop(&mut self, loc: Loc, l: &P::Exp, op: &P::BinOp, r: &P::Exp) -> Exp {
         use BinOp_ as B;
         let le = self.exp(l);
         let re = self.exp(r);
-        let (ty, operand) = match op {
+        let (ty, operand) = match op.value {
             B::Add | B::Sub | B::Mul | B::Mod | B::Div | B::BitOr | B::BitAnd | B::Xor => {
                 self.unify(
                     &le.ty,
                     &re.ty,
                     loc,
-                    &format!("Incompatible arguments to '{}'", op.symbol()),
+                    &format!("Incompatible arguments to '{}'", op.value.symbol()),
                 );
                 self.pending_abilities.push((
                     le.ty.clone(),
@@ -1816,7 +1816,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     &re.ty,
                     &Type::U8,
                     re.loc,
-                    &format!("Invalid argument to '{}'", op.symbol()),
+                    &format!("Invalid argument to '{}'", op.value.symbol()),
                 );
                 self.pending_abilities.push((
                     le.ty.clone(),
@@ -1831,7 +1831,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     &le.ty,
                     &re.ty,
                     loc,
-                    &format!("Incompatible arguments to '{}'", op.symbol()),
+                    &format!("Incompatible arguments to '{}'", op.value.symbol()),
                 );
                 self.pending_abilities.push((
                     le.ty.clone(),
@@ -1847,7 +1847,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     t.clone(),
                     AbilitySet::EMPTY | Ability::Drop,
                     loc,
-                    format!("Invalid use of '{}'", op.symbol()),
+                    format!("Invalid use of '{}'", op.value.symbol()),
                 ));
                 (Type::Bool, t)
             }
@@ -1856,13 +1856,13 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     &le.ty,
                     &Type::Bool,
                     le.loc,
-                    &format!("Invalid argument to '{}'", op.symbol()),
+                    &format!("Invalid argument to '{}'", op.value.symbol()),
                 );
                 self.unify(
                     &re.ty,
                     &Type::Bool,
                     re.loc,
-                    &format!("Invalid argument to '{}'", op.symbol()),
+                    &format!("Invalid argument to '{}'", op.value.symbol()),
                 );
                 (Type::Bool, Type::Bool)
             }
@@ -1873,7 +1873,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     loc,
                     format!(
                         "Operator '{}' is only allowed in specifications",
-                        op.symbol()
+                        op.value.symbol()
                     ),
                 ));
                 return self.error_exp(loc);
@@ -1882,7 +1882,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
         self.mk(
             ty,
             loc,
-            Exp_::Binop(Box::new(le), op, operand, Box::new(re)),
+            Exp_::Binop(Box::new(le), op.clone(), operand, Box::new(re)),
         )
     }
 
@@ -1966,7 +1966,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     NameAccessChain_::One(n) => match self.local(n.value.as_str()) {
                         Some(vt) => {
                             self.subtype(&rt, &vt, rhs.loc, "Invalid assignment");
-                            lvs.push(LValue::Var(n.value.to_string(), vt));
+                            lvs.push(LValue::Var(n.value.to_string(), vt, n.loc));
                         }
                         None => {
                             self.diags.push(err(
@@ -2034,7 +2034,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     NameAccessChain_::One(n) => match self.local(n.value.as_str()) {
                         Some(vt) => {
                             self.subtype(&bound, &vt, fe.loc, "Invalid assignment");
-                            LValue::Var(n.value.to_string(), vt)
+                            LValue::Var(n.value.to_string(), vt, n.loc)
                         }
                         None => {
                             self.diags.push(err(
