@@ -1,34 +1,84 @@
-//! The source maps the workspace compiler writes, compared with the ones upstream's compiler
-//! wrote into mainnet.mrb for the same sources (the packages extracted from that bundle, built
-//! in dev mode). Prints, per part of the map, how many modules or functions agree; `SHOW=1`
-//! prints the first differing code maps.
+//! The source maps the workspace compiler writes are upstream's, byte for byte: the packages
+//! extracted from mainnet.mrb, built in dev mode, give every module the source map that
+//! upstream's compiler wrote into that bundle. On a difference the test names the module, the
+//! function and the part of its map that differs.
 
 use std::collections::BTreeMap;
 
 use framework::inspect::extract_bundle;
 use framework::release::{framework_packages, MoveCompiler, ReleaseBuilder, ReleaseOptions};
 use framework::{gzip, ReleaseBundle};
-use move_bytecode::source_map::SourceMap;
+use move_bytecode::source_map::{FunctionSourceMap, SourceMap};
 use move_package::BuildMode;
 
-fn maps(bundle: &ReleaseBundle) -> BTreeMap<String, SourceMap> {
+/// Each module's source map blob, gunzipped, by `Package::module`.
+fn maps(bundle: &ReleaseBundle) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for p in &bundle.packages {
         for m in p.modules() {
-            let Some(meta) = m.metadata else { continue };
-            let Ok(raw) = gzip::decompress(&meta.source_map) else {
-                continue;
-            };
-            if let Ok(map) = SourceMap::from_bcs(&raw) {
-                out.insert(format!("{}::{}", p.name(), m.name), map);
-            }
+            let meta = m.metadata.expect("dev bundles carry module metadata");
+            let raw = gzip::decompress(&meta.source_map).expect("source map gunzips");
+            out.insert(format!("{}::{}", p.name(), m.name), raw);
         }
     }
     out
 }
 
+/// The first part of a function's map that differs.
+fn function_difference(ours: &FunctionSourceMap, theirs: &FunctionSourceMap) -> String {
+    let parts = [
+        (
+            "definition",
+            ours.definition_location == theirs.definition_location,
+        ),
+        (
+            "type parameters",
+            ours.type_parameters == theirs.type_parameters,
+        ),
+        ("parameters", ours.parameters == theirs.parameters),
+        ("locals", ours.locals == theirs.locals),
+        ("nops", ours.nops == theirs.nops),
+        ("native flag", ours.is_native == theirs.is_native),
+    ];
+    if let Some((part, _)) = parts.iter().find(|(_, same)| !same) {
+        return part.to_string();
+    }
+    let offset = ours
+        .code_map
+        .iter()
+        .zip(&theirs.code_map)
+        .find(|(a, b)| a != b)
+        .map_or(
+            ours.code_map.len().min(theirs.code_map.len()),
+            |((k, _), _)| *k as usize,
+        );
+    format!("code map at offset {offset}")
+}
+
+fn difference(ours: &SourceMap, theirs: &SourceMap) -> String {
+    if ours.definition_location != theirs.definition_location
+        || ours.module_name != theirs.module_name
+    {
+        return "module definition".into();
+    }
+    if ours.struct_map != theirs.struct_map {
+        return "struct map".into();
+    }
+    if ours.constant_map != theirs.constant_map {
+        return "constant map".into();
+    }
+    for (i, t) in &theirs.function_map {
+        match ours.function_map.get(i) {
+            None => return format!("function {i} missing"),
+            Some(o) if o != t => return format!("function {i}: {}", function_difference(o, t)),
+            Some(_) => {}
+        }
+    }
+    "function count".into()
+}
+
 #[test]
-fn compiled_source_maps_against_mainnet() {
+fn compiled_source_maps_equal_mainnet() {
     let Some(bytes) = libra_fixtures::read("libra/releases/mainnet.mrb") else {
         return;
     };
@@ -48,98 +98,25 @@ fn compiled_source_maps_against_mainnet() {
     }
     let ours = maps(&builder.finish().bundle);
     let theirs = maps(&mainnet);
-    assert_eq!(ours.len(), theirs.len());
-
-    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut count = |what: &'static str, same: bool| {
-        let c = counts.entry(what).or_default();
-        c.0 += same as usize;
-        c.1 += 1;
-    };
-    let mut shown = 0;
-    for (name, t) in &theirs {
-        let o = &ours[name];
-        count("modules", o == t);
-        count(
-            "module definition",
-            o.definition_location == t.definition_location && o.module_name == t.module_name,
-        );
-        count("constant maps", o.constant_map == t.constant_map);
-        count("struct maps", o.struct_map == t.struct_map);
-        for (i, tf) in &t.function_map {
-            let Some(of) = o.function_map.get(i) else {
-                count("functions", false);
-                continue;
-            };
-            count("functions", of == tf);
-            count(
-                "function definition",
-                of.definition_location == tf.definition_location,
-            );
-            count(
-                "function type parameters",
-                of.type_parameters == tf.type_parameters,
-            );
-            count("function parameters", of.parameters == tf.parameters);
-            count(
-                "local names",
-                of.locals
-                    .iter()
-                    .map(|l| &l.name)
-                    .eq(tf.locals.iter().map(|l| &l.name)),
-            );
-            count("local locations", of.locals == tf.locals);
-            count("nops", of.nops == tf.nops);
-            count("code maps", of.code_map == tf.code_map);
-            if of.code_map != tf.code_map && shown < 6 && std::env::var_os("SHOW").is_some() {
-                shown += 1;
-                println!(
-                    "{name} fn {i}:\n  ours   {:?}\n  theirs {:?}",
-                    of.code_map
-                        .iter()
-                        .map(|(k, l)| (k, l.start, l.end))
-                        .collect::<Vec<_>>(),
-                    tf.code_map
-                        .iter()
-                        .map(|(k, l)| (k, l.start, l.end))
-                        .collect::<Vec<_>>()
-                );
-            }
+    assert_eq!(ours.len(), 130);
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>()
+    );
+    let mut differ = vec![];
+    let mut functions = 0;
+    for (name, raw) in &theirs {
+        let t = SourceMap::from_bcs(raw).unwrap();
+        functions += t.function_map.len();
+        if ours[name] != *raw {
+            let o = SourceMap::from_bcs(&ours[name]).unwrap();
+            differ.push(format!("{name}: {}", difference(&o, &t)));
         }
     }
-    for (what, (same, all)) in &counts {
-        println!("{what}: {same}/{all} identical");
-    }
-    // Declarations are located exactly; instruction locations are not all yet, so these are
-    // floors that may only rise.
-    for exact in [
-        "module definition",
-        "constant maps",
-        "struct maps",
-        "function definition",
-        "function type parameters",
-        "function parameters",
-        "local names",
-    ] {
-        let (same, all) = counts[exact];
-        assert_eq!(same, all, "{exact}");
-    }
-    for (part, floor) in [
-        ("modules", FLOOR_MODULES),
-        ("functions", FLOOR_FUNCTIONS),
-        ("code maps", FLOOR_CODE_MAPS),
-        ("local locations", FLOOR_LOCAL_LOCATIONS),
-    ] {
-        assert!(
-            counts[part].0 >= floor,
-            "{part}: {:?} below {floor}",
-            counts[part]
-        );
-    }
+    println!(
+        "source maps: {}/{} modules ({functions} functions) byte-identical",
+        theirs.len() - differ.len(),
+        theirs.len()
+    );
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
-
-// Measured against mainnet.mrb; raise them as the locations improve.
-const FLOOR_MODULES: usize = 35;
-const FLOOR_FUNCTIONS: usize = 1019;
-const FLOOR_CODE_MAPS: usize = 1030;
-const FLOOR_LOCAL_LOCATIONS: usize = 1715;

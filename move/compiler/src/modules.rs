@@ -712,6 +712,7 @@ impl<'a> Declared<'a> {
                     })
                     .unwrap_or_default(),
                 code: body.as_ref().map(|_| vec![]),
+                spec_nops: BTreeMap::new(),
             });
             ir_functions.push((decl, body));
         }
@@ -760,7 +761,8 @@ impl<'a> Declared<'a> {
         let tables = to_bytecode::translate_module(ir, env)?;
         for (f, locs) in function_sources.iter_mut().zip(tables.code_locations) {
             if let Some(code) = &mut f.code {
-                *code = locs;
+                *code = locs.code;
+                f.spec_nops = locs.spec_nops;
             }
         }
         let source_map = source_map::build(

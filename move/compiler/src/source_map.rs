@@ -75,6 +75,8 @@ pub(crate) struct FunctionSource {
     pub locals: Vec<(String, Loc)>,
     /// The location of each instruction; `None` for a native function.
     pub code: Option<Vec<Loc>>,
+    /// The code offset of each inline spec block's `Nop`, by block number.
+    pub spec_nops: BTreeMap<usize, u16>,
 }
 
 /// The module's declaration.
@@ -125,6 +127,11 @@ pub(crate) fn build(files: &FileHashes, m: ModuleSource) -> SourceMap {
                     .collect(),
                 locals: f.locals.iter().map(|(n, l)| files.name(n, *l)).collect(),
                 is_native: f.code.is_none(),
+                nops: f
+                    .spec_nops
+                    .iter()
+                    .map(|(id, at)| (id.to_string(), *at))
+                    .collect(),
                 ..FunctionSourceMap::default()
             };
             for (offset, loc) in f.code.iter().flatten().enumerate() {

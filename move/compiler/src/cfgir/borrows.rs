@@ -916,7 +916,7 @@ fn exp(ctx: &Ctx, s: &mut State, e: &Exp, diags: &mut Diags) -> Values {
             let name = ctx.field_name(key, *index);
             vec![s.borrow_field(loc, *mutable, v, &name, diags)]
         }
-        Exp_::Builtin(b, args) => {
+        Exp_::Builtin(b, _, args) => {
             let vs = exp(ctx, s, args, diags);
             match b {
                 Builtin::BorrowGlobal(m, key, _) => {
@@ -960,14 +960,14 @@ fn exp(ctx: &Ctx, s: &mut State, e: &Exp, diags: &mut Diags) -> Values {
             }
             vec![Value::NonRef]
         }
-        Exp_::Vector(_, _, i) | Exp_::Not(i) | Exp_::Cast(i, _) => {
+        Exp_::Vector(_, _, i) | Exp_::Not(i, _) | Exp_::Cast(i, _) => {
             let vs = exp(ctx, s, i, diags);
             release_all(s, vs);
             vec![Value::NonRef]
         }
         Exp_::ExpList(es) => es.iter().flat_map(|e| exp(ctx, s, e, diags)).collect(),
         Exp_::Unit(_) => vec![],
-        Exp_::Value(_) | Exp_::Constant(_) | Exp_::Spec(_) | Exp_::Unreachable => {
+        Exp_::Value(_) | Exp_::Constant(_) | Exp_::Spec(..) | Exp_::Unreachable => {
             vec![Value::NonRef]
         }
     }
@@ -981,9 +981,9 @@ fn release_all(s: &mut State, vs: Values) {
 
 fn lvalue(s: &mut State, loc: Loc, l: &LValue, v: Value, diags: &mut Diags) {
     match l {
-        LValue::Ignore => s.release(v),
+        LValue::Ignore(_) => s.release(v),
         LValue::Var(var, _, _) => s.assign_local(loc, var, v, diags),
-        LValue::Unpack(_, _, fs) => {
+        LValue::Unpack(_, _, fs, _) => {
             s.release(v);
             for (_, f) in fs {
                 lvalue(s, loc, f, Value::NonRef, diags);

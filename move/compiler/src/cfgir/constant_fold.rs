@@ -88,7 +88,7 @@ fn optimize_exp(e: &mut Exp) -> bool {
         Exp_::Unit(_)
         | Exp_::Value(_)
         | Exp_::Constant(_)
-        | Exp_::Spec(_)
+        | Exp_::Spec(..)
         | Exp_::BorrowLocal(..)
         | Exp_::Move { .. }
         | Exp_::Copy { .. }
@@ -103,7 +103,7 @@ fn optimize_exp(e: &mut Exp) -> bool {
         }
         Exp_::Freeze(i) | Exp_::Dereference(i) => optimize_exp(i),
         Exp_::ExpList(es) => es.iter_mut().any(optimize_exp),
-        Exp_::Not(i) => {
+        Exp_::Not(i, _) => {
             let ch = optimize_exp(i);
             match value_of(i).and_then(fold_not) {
                 Some(v) => {

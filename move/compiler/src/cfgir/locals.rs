@@ -175,7 +175,7 @@ fn ignored_values(
     loc: crate::parser::ast::Loc,
     diags: &mut Vec<CompileDiagnostic>,
 ) {
-    if matches!(l, LValue::Ignore) && !has_drop(t) {
+    if matches!(l, LValue::Ignore(_)) && !has_drop(t) {
         diags.push(unused_value(loc, t));
     }
 }
@@ -211,7 +211,7 @@ fn exp(s: &mut States, e: &Exp, diags: &mut Vec<CompileDiagnostic>) {
             s.insert(var.clone(), State::Unavailable);
         }
         Exp_::Copy { var, .. } | Exp_::BorrowLocal(_, var) => check_use(s, var, e.loc, diags),
-        Exp_::Spec(_) => {}
+        Exp_::Spec(..) => {}
         Exp_::ModuleCall(c) => exp(s, &c.args, diags),
         Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => {
             for o in e.struct_operands() {
@@ -221,7 +221,7 @@ fn exp(s: &mut States, e: &Exp, diags: &mut Vec<CompileDiagnostic>) {
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)
-        | Exp_::Not(i)
+        | Exp_::Not(i, _)
         | Exp_::Cast(i, _) => exp(s, i, diags),
         Exp_::Binop(l, _, r) => {
             exp(s, l, diags);

@@ -345,7 +345,7 @@ fn live_exp(state: &mut Live, e: &Exp) {
         Exp_::BorrowLocal(_, v) | Exp_::Copy { var: v, .. } | Exp_::Move { var: v, .. } => {
             state.insert(v.clone());
         }
-        Exp_::Spec(vs) => state.extend(vs.iter().cloned()),
+        Exp_::Spec(_, vs) => state.extend(vs.iter().cloned()),
         Exp_::ModuleCall(c) => live_exp(state, &c.args),
         Exp_::Pack(..) | Exp_::Borrow { .. } | Exp_::Builtin(..) => e
             .struct_operands()
@@ -354,7 +354,7 @@ fn live_exp(state: &mut Live, e: &Exp) {
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)
-        | Exp_::Not(i)
+        | Exp_::Not(i, _)
         | Exp_::Cast(i, _) => live_exp(state, i),
         Exp_::Binop(l, _, r) => {
             live_exp(state, l);
@@ -439,18 +439,18 @@ fn drop_unused_binders(
     droppable: &BTreeSet<Var>,
 ) {
     match lv {
-        LValue::Var(v, _, _) => {
+        LValue::Var(v, _, l) => {
             dropped.insert(v.clone());
             if !next.contains(v) && !v.starts_with('%') && droppable.contains(v) {
-                *lv = LValue::Ignore;
+                *lv = LValue::Ignore(*l);
             }
         }
-        LValue::Unpack(_, _, fs) => {
+        LValue::Unpack(_, _, fs, _) => {
             for (_, l) in fs {
                 drop_unused_binders(l, dropped, next, droppable);
             }
         }
-        LValue::Ignore => {}
+        LValue::Ignore(_) => {}
     }
 }
 
@@ -490,7 +490,7 @@ fn lu_exp(dropped: &mut Live, e: &mut Exp) {
         Exp_::BorrowLocal(_, v) | Exp_::Move { var: v, .. } => {
             dropped.remove(v);
         }
-        Exp_::Spec(vs) => {
+        Exp_::Spec(_, vs) => {
             for v in vs.iter() {
                 dropped.remove(v);
             }
@@ -514,7 +514,7 @@ fn lu_exp(dropped: &mut Live, e: &mut Exp) {
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)
-        | Exp_::Not(i)
+        | Exp_::Not(i, _)
         | Exp_::Cast(i, _) => lu_exp(dropped, i),
         Exp_::Binop(l, _, r) => {
             lu_exp(dropped, r);

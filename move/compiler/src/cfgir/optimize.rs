@@ -54,7 +54,7 @@ fn bump(m: &mut BTreeMap<Var, Option<usize>>, v: &Var, substitutable: bool) {
 fn count_exp(c: &mut Counts, e: &Exp) {
     match &e.e {
         Exp_::Unit(_) | Exp_::Value(_) | Exp_::Constant(_) | Exp_::Unreachable => {}
-        Exp_::Spec(vs) => vs.iter().for_each(|v| bump(&mut c.used, v, false)),
+        Exp_::Spec(_, vs) => vs.iter().for_each(|v| bump(&mut c.used, v, false)),
         Exp_::BorrowLocal(_, v) => bump(&mut c.used, v, false),
         Exp_::Copy { var, .. } | Exp_::Move { var, .. } => bump(&mut c.used, var, true),
         Exp_::ModuleCall(m) => count_exp(c, &m.args),
@@ -65,7 +65,7 @@ fn count_exp(c: &mut Counts, e: &Exp) {
         Exp_::Freeze(i)
         | Exp_::Vector(_, _, i)
         | Exp_::Dereference(i)
-        | Exp_::Not(i)
+        | Exp_::Not(i, _)
         | Exp_::Cast(i, _) => count_exp(c, i),
         Exp_::Binop(l, _, r) => {
             count_exp(c, l);
@@ -92,7 +92,7 @@ fn can_subst(e: &Exp) -> bool {
     match &e.e {
         Exp_::Unit(_) | Exp_::Value(_) | Exp_::Constant(_) => true,
         Exp_::Cast(i, _) => can_subst(i),
-        Exp_::Not(i) => can_subst(i),
+        Exp_::Not(i, _) => can_subst(i),
         Exp_::Binop(l, op, r) => pure_binop(op.value) && can_subst(l) && can_subst(r),
         Exp_::ExpList(es) => es.iter().all(can_subst),
         Exp_::Vector(_, _, a) => can_subst(a),
@@ -275,7 +275,7 @@ impl Elim {
             Exp_::Freeze(i)
             | Exp_::Vector(_, _, i)
             | Exp_::Dereference(i)
-            | Exp_::Not(i)
+            | Exp_::Not(i, _)
             | Exp_::Cast(i, _) => self.exp(i),
             Exp_::Binop(l, _, r) => {
                 self.exp(l);

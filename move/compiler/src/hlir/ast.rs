@@ -45,7 +45,8 @@ pub enum Exp_ {
         targs: Vec<Type>,
         index: usize,
     },
-    Builtin(Builtin, Box<Exp>),
+    /// A global storage operation, the location of its name, its argument.
+    Builtin(Builtin, Loc, Box<Exp>),
     Unit(UnitCase),
     Value(Value),
     Constant(String),
@@ -62,11 +63,14 @@ pub enum Exp_ {
     Freeze(Box<Exp>),
     Vector(usize, Type, Box<Exp>),
     Dereference(Box<Exp>),
-    Not(Box<Exp>),
+    /// `!e`, with the location of the `!`.
+    Not(Box<Exp>, Loc),
     Binop(Box<Exp>, BinOp, Box<Exp>),
     ExpList(Vec<Exp>),
     Cast(Box<Exp>, Type),
-    Spec(Vec<Var>),
+    /// An inline `spec` block: its number within the function (upstream's nop label) and the
+    /// locals it reads.
+    Spec(usize, Vec<Var>),
     Unreachable,
 }
 
@@ -81,7 +85,7 @@ impl Exp {
         match &self.e {
             Exp_::Pack(_, _, fs) => fs.iter().map(|f| &f.2).collect(),
             Exp_::Borrow { base, .. } => vec![&**base],
-            Exp_::Builtin(_, a) => vec![&**a],
+            Exp_::Builtin(_, _, a) => vec![&**a],
             _ => vec![],
         }
     }
@@ -90,7 +94,7 @@ impl Exp {
         match &mut self.e {
             Exp_::Pack(_, _, fs) => fs.iter_mut().map(|f| &mut f.2).collect(),
             Exp_::Borrow { base, .. } => vec![&mut **base],
-            Exp_::Builtin(_, a) => vec![&mut **a],
+            Exp_::Builtin(_, _, a) => vec![&mut **a],
             _ => vec![],
         }
     }
@@ -100,19 +104,20 @@ pub type Label = usize;
 
 #[derive(Clone, Debug)]
 pub enum LValue {
-    Ignore,
+    /// `_`, or a binder whose value is never used, at its location.
+    Ignore(Loc),
     Var(Var, Type, Loc),
     /// Unpacks a struct and binds its fields (declaration order).
-    Unpack(StructKey, Vec<Type>, Vec<(usize, LValue)>),
+    Unpack(StructKey, Vec<Type>, Vec<(usize, LValue)>, Loc),
 }
 
 impl LValue {
     /// Every local this binder assigns, nested patterns included.
     pub fn vars(&self) -> Vec<&Var> {
         match self {
-            LValue::Ignore => vec![],
+            LValue::Ignore(_) => vec![],
             LValue::Var(v, _, _) => vec![v],
-            LValue::Unpack(_, _, fs) => fs.iter().flat_map(|(_, l)| l.vars()).collect(),
+            LValue::Unpack(_, _, fs, _) => fs.iter().flat_map(|(_, l)| l.vars()).collect(),
         }
     }
 }

@@ -21,6 +21,8 @@ struct Ctx {
     local_scope: BTreeMap<Var, Var>,
     used_locals: BTreeSet<Var>,
     counter: usize,
+    /// Inline spec blocks met so far.
+    spec_blocks: usize,
     return_type: Type,
 }
 
@@ -32,6 +34,7 @@ pub fn translate(s: T::Script) -> (Script, Vec<CompileDiagnostic>) {
         local_scope: BTreeMap::new(),
         used_locals: BTreeSet::new(),
         counter: 0,
+        spec_blocks: 0,
         return_type: s.return_type.clone(),
     };
     let mut parameters = vec![];
@@ -143,6 +146,16 @@ fn needs_freeze(actual: &Type, expected: &Type) -> Freeze {
     }
 }
 
+/// Where a binder is written: the name, the `_` or the struct pattern.
+fn binder_loc(l: &T::LValue) -> Loc {
+    match l {
+        T::LValue::Ignore(loc)
+        | T::LValue::Var(_, _, loc, _)
+        | T::LValue::Unpack(_, _, _, loc)
+        | T::LValue::BorrowUnpack(_, _, _, _, loc) => *loc,
+    }
+}
+
 fn freeze_point(e: Exp) -> Exp {
     let ty = freeze_ty(&e.ty);
     let loc = e.loc;
@@ -225,9 +238,9 @@ impl Ctx {
     fn declare(&mut self, lvs: &[T::LValue]) {
         for l in lvs {
             match l {
-                T::LValue::Ignore => {}
-                T::LValue::Var(v, t, l) => self.bind_local(v, t.clone(), *l),
-                T::LValue::Unpack(_, _, fs) | T::LValue::BorrowUnpack(_, _, _, fs) => {
+                T::LValue::Ignore(_) => {}
+                T::LValue::Var(v, t, _, decl) => self.bind_local(v, t.clone(), *decl),
+                T::LValue::Unpack(_, _, fs, _) | T::LValue::BorrowUnpack(_, _, _, fs, _) => {
                     for f in fs {
                         self.declare(std::slice::from_ref(&f.item));
                     }
@@ -255,9 +268,9 @@ impl Ctx {
     /// (in `after`).
     fn lvalue(&mut self, loc: Loc, l: T::LValue, rty: &Type, after: &mut Block) -> LValue {
         match l {
-            T::LValue::Ignore => LValue::Ignore,
-            T::LValue::Var(v, t, l) => LValue::Var(self.remapped(&v), t, l),
-            T::LValue::Unpack(k, tys, fs) => {
+            T::LValue::Ignore(l) => LValue::Ignore(l),
+            T::LValue::Var(v, t, l, _) => LValue::Var(self.remapped(&v), t, l),
+            T::LValue::Unpack(k, tys, fs, pattern) => {
                 let fields = fs
                     .into_iter()
                     .map(|f| {
@@ -265,14 +278,16 @@ impl Ctx {
                         (f.index, self.lvalue(loc, f.item, &ty, after))
                     })
                     .collect();
-                LValue::Unpack(k, tys, fields)
+                LValue::Unpack(k, tys, fields, pattern)
             }
-            T::LValue::BorrowUnpack(m, k, tys, fs) => {
-                let tmp = self.new_temp(rty.clone(), loc);
+            T::LValue::BorrowUnpack(m, k, tys, fs, pattern) => {
+                // Upstream locates the reference's temporary at the pattern and each field's
+                // borrow at that field's binder.
+                let tmp = self.new_temp(rty.clone(), pattern);
                 for f in fs {
                     let base = hexp(
                         rty.clone(),
-                        loc,
+                        pattern,
                         Exp_::Copy {
                             var: tmp.clone(),
                             from_user: false,
@@ -281,7 +296,7 @@ impl Ctx {
                     let bty = Type::Ref(m, Box::new(f.ty.clone()));
                     let borrow = hexp(
                         bty,
-                        loc,
+                        binder_loc(&f.item),
                         Exp_::Borrow {
                             mutable: m,
                             base: Box::new(base),
@@ -292,7 +307,7 @@ impl Ctx {
                     );
                     self.assign_command(after, loc, vec![f.item], borrow);
                 }
-                LValue::Var(tmp, rty.clone(), loc)
+                LValue::Var(tmp, rty.clone(), pattern)
             }
         }
     }
@@ -561,7 +576,7 @@ impl Ctx {
                 let expected = Type::from_items(
                     lvs.iter()
                         .map(|l| match l {
-                            T::LValue::Var(_, t, _) => t.clone(),
+                            T::LValue::Var(_, t, _, _) => t.clone(),
                             _ => Type::Anything,
                         })
                         .collect(),
@@ -639,7 +654,7 @@ impl Ctx {
             }
             // The last step of typing resolved every global storage operation or reported it.
             T::Exp_::GlobalOp(..) => Exp_::Unreachable,
-            T::Exp_::Builtin(b, args) => {
+            T::Exp_::Builtin(b, name, args) => {
                 let expected = match &b {
                     T::Builtin::MoveTo(k, a) => Some(Type::Tuple(vec![
                         Type::Ref(false, Box::new(Type::Signer)),
@@ -648,7 +663,7 @@ impl Ctx {
                     _ => None,
                 };
                 let args = self.exp(result, expected.as_ref(), *args);
-                Exp_::Builtin(b, Box::new(args))
+                Exp_::Builtin(b, name, Box::new(args))
             }
             T::Exp_::Vector(n, t, args) => {
                 let args = self.exp(result, None, *args);
@@ -660,7 +675,7 @@ impl Ctx {
                 }
             }
             T::Exp_::Dereference(e) => Exp_::Dereference(Box::new(self.exp(result, None, *e))),
-            T::Exp_::Not(e) => Exp_::Not(Box::new(self.exp(result, None, *e))),
+            T::Exp_::Not(e, op) => Exp_::Not(Box::new(self.exp(result, None, *e)), op),
             T::Exp_::ExpList(items) => {
                 let es = self.exp_evaluation_order(result, items);
                 Exp_::ExpList(es)
@@ -675,7 +690,11 @@ impl Ctx {
             }
             T::Exp_::Cast(e, t) => Exp_::Cast(Box::new(self.exp(result, None, *e)), t),
             T::Exp_::Annotate(e, t) => return self.exp(result, Some(&t), *e),
-            T::Exp_::Spec(vars) => Exp_::Spec(vars.iter().map(|v| self.remapped(v)).collect()),
+            T::Exp_::Spec(vars) => {
+                let id = self.spec_blocks;
+                self.spec_blocks += 1;
+                Exp_::Spec(id, vars.iter().map(|v| self.remapped(v)).collect())
+            }
             T::Exp_::IfElse(..) | T::Exp_::Binop(..) | T::Exp_::Assert(..) => Exp_::Unreachable,
         };
         hexp(ty, loc, e_)
@@ -837,8 +856,10 @@ fn remove_unused_bindings(unused: &BTreeSet<Var>, block: &mut Block) {
                 ..
             }) => {
                 for l in ls.iter_mut() {
-                    if matches!(l, LValue::Var(v, _, _) if unused.contains(v)) {
-                        *l = LValue::Ignore;
+                    if let LValue::Var(v, _, loc) = l {
+                        if unused.contains(v) {
+                            *l = LValue::Ignore(*loc);
+                        }
                     }
                 }
             }

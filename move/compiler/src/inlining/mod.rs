@@ -432,6 +432,7 @@ impl<'a> Inliner<'a, '_> {
         let Exp_::Call(_, _, _, args) = &mut e.value else {
             return;
         };
+        let args_loc = args.loc;
         let args = std::mem::take(&mut args.value);
         if args.len() != binds.value.len() {
             self.report(CompileDiagnostic::error(
@@ -446,6 +447,19 @@ impl<'a> Inliner<'a, '_> {
             ));
             e.value = Exp_::Unit;
             return;
+        }
+        // Upstream declares a lambda parameter at the argument it receives, and locates the
+        // stores at the arguments as one expression (the list, when there are several).
+        let mut binds = binds;
+        let store_loc = match args.as_slice() {
+            [one] => one.loc,
+            _ => args_loc,
+        };
+        for (b, a) in binds.value.iter_mut().zip(&args) {
+            b.loc = store_loc;
+            if let Bind_::Var(name) = &mut b.value {
+                name.loc = a.loc;
+            }
         }
         let mut body = *body;
         self.subst_exp(&mut body, &BTreeMap::new());
@@ -578,7 +592,8 @@ impl<'a> Inliner<'a, '_> {
                     ctx.ty(&mut view);
                     self.param_views.insert(p.value.to_string(), view);
                 }
-                binds.push(Spanned::new(p.loc, Bind_::Var(p)));
+                // Bound at the call: upstream locates the parameter's store there.
+                binds.push(Spanned::new(loc, Bind_::Var(p)));
                 values.push(a);
             }
         }

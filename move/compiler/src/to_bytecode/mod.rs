@@ -22,6 +22,8 @@ use move_bytecode::CompiledScript;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ir {
     Simple(move_bytecode::Bytecode),
+    /// The `Nop` standing for an inline spec block, with the block's number.
+    SpecNop(usize),
     Branch(Label),
     BrTrue(Label),
     BrFalse(Label),
@@ -204,7 +206,7 @@ impl Lower {
             Command_::Assign(ls, e) => {
                 self.exp(code, *e);
                 for l in ls.into_iter().rev() {
-                    self.lvalue(code, loc, l);
+                    self.lvalue(code, l);
                 }
             }
             Command_::Mutate(r, v) => {
@@ -240,22 +242,22 @@ impl Lower {
         }
     }
 
-    fn lvalue(&mut self, code: &mut IrCode, loc: Loc, l: LValue) {
+    fn lvalue(&mut self, code: &mut IrCode, l: LValue) {
         use move_bytecode::Bytecode as B;
         match l {
-            LValue::Ignore => code.push((Ir::Simple(B::Pop), loc)),
+            LValue::Ignore(l) => code.push((Ir::Simple(B::Pop), l)),
             // Upstream locates a store at the name it assigns.
             LValue::Var(v, _, l) => code.push((Ir::StLoc(v), l)),
-            LValue::Unpack(k, tys, fs) => {
+            LValue::Unpack(k, tys, fs, pattern) => {
                 tys.iter().for_each(|t| self.see(t));
                 self.seen_structs.insert(k.clone());
-                code.push((Ir::Unpack(k, tys), loc));
+                code.push((Ir::Unpack(k, tys), pattern));
                 if fs.is_empty() {
                     // The dummy field of a struct declared without fields.
-                    code.push((Ir::Simple(B::Pop), loc));
+                    code.push((Ir::Simple(B::Pop), pattern));
                 }
                 for (_, l) in fs.into_iter().rev() {
-                    self.lvalue(code, loc, l);
+                    self.lvalue(code, l);
                 }
             }
         }
@@ -289,7 +291,7 @@ impl Lower {
                 self.exp(code.code, *base);
                 code.push(Ir::BorrowField(mutable, key, targs, index));
             }
-            Exp_::Builtin(b, args) => {
+            Exp_::Builtin(b, name_loc, args) => {
                 self.exp(code.code, *args);
                 use crate::typing::ast::Builtin as TB;
                 let i = match b {
@@ -298,10 +300,11 @@ impl Lower {
                     TB::BorrowGlobal(m, k, t) => Ir::BorrowGlobal(m, k, t),
                     TB::Exists(k, t) => Ir::Exists(k, t),
                 };
-                code.push(i);
+                // Upstream locates the operation at its name.
+                code.code.push((i, name_loc));
             }
             Exp_::Unreachable | Exp_::Unit(_) => {}
-            Exp_::Spec(_) => code.push(Ir::Simple(B::Nop)),
+            Exp_::Spec(id, _) => code.push(Ir::SpecNop(id)),
             Exp_::Value(v) => code.push(match v {
                 Value::U8(x) => Ir::Simple(B::LdU8(x)),
                 Value::U16(x) => Ir::Simple(B::LdU16(x)),
@@ -359,9 +362,9 @@ impl Lower {
                 self.exp(code.code, *i);
                 code.push(Ir::Simple(B::ReadRef));
             }
-            Exp_::Not(i) => {
+            Exp_::Not(i, op_loc) => {
                 self.exp(code.code, *i);
-                code.push(Ir::Simple(B::Not));
+                code.code.push((Ir::Simple(B::Not), op_loc));
             }
             Exp_::Binop(l, op, r) => {
                 self.exp(code.code, *l);

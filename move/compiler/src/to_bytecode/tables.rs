@@ -169,9 +169,9 @@ impl<'a, 'd> Tables<'a, 'd> {
             .collect()
     }
 
-    /// The locals signature, then the instructions with their labels resolved, and the source
-    /// location of each instruction.
-    fn code_unit(&mut self, ir: &IrScript) -> Result<(CodeUnit, Vec<Loc>), Diags> {
+    /// The locals signature, then the instructions with their labels resolved; and for the
+    /// source map, the location of each instruction and the offset of each spec block's `Nop`.
+    fn code_unit(&mut self, ir: &IrScript) -> Result<(CodeUnit, FunctionLocations), Diags> {
         let mut local_index: HashMap<String, u8> = HashMap::new();
         for (i, (v, _)) in ir.parameters.iter().chain(&ir.locals).enumerate() {
             let i = u8::try_from(i).map_err(|_| bug("too many locals"))?;
@@ -184,7 +184,7 @@ impl<'a, 'd> Tables<'a, 'd> {
             .collect::<Result<_, _>>()?;
         let locals = SignatureIndex(self.signatures.add(Signature(locals))?);
         let mut code = vec![];
-        let mut locs = vec![];
+        let mut locs = FunctionLocations::default();
         let mut offsets: HashMap<usize, u16> = HashMap::new();
         for (lbl, block) in &ir.blocks {
             offsets.insert(
@@ -192,8 +192,12 @@ impl<'a, 'd> Tables<'a, 'd> {
                 u16::try_from(code.len()).map_err(|_| bug("code too long"))?,
             );
             for (i, loc) in block {
+                if let Ir::SpecNop(id) = i {
+                    let at = u16::try_from(code.len()).map_err(|_| bug("code too long"))?;
+                    locs.spec_nops.insert(*id, at);
+                }
                 code.push(self.instr(i, &local_index)?);
-                locs.push(*loc);
+                locs.code.push(*loc);
             }
         }
         let fixup = |l: usize| offsets.get(&l).copied().ok_or_else(|| bug("unknown label"));
@@ -217,11 +221,20 @@ impl<'a, 'd> Tables<'a, 'd> {
 /// Builds a module in upstream's order: friends, the module's own handle, imports, its struct
 /// handles, named constants, its function handles (all sorted by name), then the struct
 /// definitions and the function bodies, each adding what it needs on first use.
+/// What the source map needs to know of one function's code.
+#[derive(Default)]
+pub struct FunctionLocations {
+    /// The location of each instruction.
+    pub code: Vec<Loc>,
+    /// The code offset of each inline spec block's `Nop`, by block number.
+    pub spec_nops: BTreeMap<usize, u16>,
+}
+
 /// A compiled module and what its source map needs from the table building.
 pub struct ModuleTables {
     pub module: CompiledModule,
-    /// Per function definition, the source location of each instruction (empty when native).
-    pub code_locations: Vec<Vec<Loc>>,
+    /// Per function definition (empty when native).
+    pub code_locations: Vec<FunctionLocations>,
     /// Each named constant's index in the constant pool.
     pub constant_indexes: BTreeMap<String, u16>,
 }
@@ -317,7 +330,7 @@ pub fn compile_module(ir: IrModule, deps: &Dependencies) -> Result<ModuleTables,
                 Some(unit)
             }
             None => {
-                code_locations.push(vec![]);
+                code_locations.push(FunctionLocations::default());
                 None
             }
         };
@@ -547,6 +560,7 @@ impl Tables<'_, '_> {
         };
         Ok(Pending::Done(match i {
             Ir::Simple(b) => b.clone(),
+            Ir::SpecNop(_) => Bytecode::Nop,
             Ir::Branch(l) => return Ok(Pending::Branch(*l)),
             Ir::BrTrue(l) => return Ok(Pending::BrTrue(*l)),
             Ir::BrFalse(l) => return Ok(Pending::BrFalse(*l)),

@@ -225,10 +225,11 @@ pub enum Exp_ {
         field: String,
         index: usize,
     },
-    Builtin(Builtin, Box<Exp>),
+    /// A global storage operation, the location of its name, its argument.
+    Builtin(Builtin, Loc, Box<Exp>),
     /// A global storage operation whose resource type inference has yet to fix; the last step
     /// of typing turns it into a [`Exp_::Builtin`].
-    GlobalOp(GlobalOp, Type, Box<Exp>),
+    GlobalOp(GlobalOp, Type, Loc, Box<Exp>),
     Unit {
         trailing: bool,
     },
@@ -265,7 +266,8 @@ pub enum Exp_ {
     Break,
     Continue,
     Dereference(Box<Exp>),
-    Not(Box<Exp>),
+    /// `!e`, with the location of the `!`.
+    Not(Box<Exp>, Loc),
     /// Left operand, operator, operand type, right operand.
     Binop(Box<Exp>, BinOp, Type, Box<Exp>),
     ExpList(Vec<Exp>),
@@ -277,12 +279,16 @@ pub enum Exp_ {
 
 #[derive(Clone, Debug)]
 pub enum LValue {
-    Ignore,
-    Var(Var, Type, Loc),
+    /// `_`, or a binder whose value is never used, at its location.
+    Ignore(Loc),
+    /// A local: its name, type, the binder's location (where the store is located) and the
+    /// name's (where the local is declared); they differ for an inlined function's parameter,
+    /// bound at the call.
+    Var(Var, Type, Loc, Loc),
     /// `S { f: lv, ... }` with the fields in declaration order.
-    Unpack(StructKey, Vec<Type>, Vec<FieldItem<LValue>>),
+    Unpack(StructKey, Vec<Type>, Vec<FieldItem<LValue>>, Loc),
     /// `S { f: lv, ... } = &e` (or `&mut e`): binds references to the fields.
-    BorrowUnpack(bool, StructKey, Vec<Type>, Vec<FieldItem<LValue>>),
+    BorrowUnpack(bool, StructKey, Vec<Type>, Vec<FieldItem<LValue>>, Loc),
 }
 
 #[derive(Clone, Debug)]

@@ -63,15 +63,15 @@ impl Ctx<'_, '_> {
     fn lvalue(&mut self, l: LValue) -> LValue {
         let loc = crate::parser::ast::Loc::default();
         match l {
-            LValue::Ignore => LValue::Ignore,
-            LValue::Var(v, t, l) => LValue::Var(v, self.final_ty(&t, loc), l),
-            LValue::Unpack(k, tys, fs) => {
+            LValue::Ignore(l) => LValue::Ignore(l),
+            LValue::Var(v, t, l, d) => LValue::Var(v, self.final_ty(&t, loc), l, d),
+            LValue::Unpack(k, tys, fs, l) => {
                 let tys = tys.iter().map(|t| self.final_ty(t, loc)).collect();
-                LValue::Unpack(k, tys, self.field_lvalues(fs))
+                LValue::Unpack(k, tys, self.field_lvalues(fs), l)
             }
-            LValue::BorrowUnpack(m, k, tys, fs) => {
+            LValue::BorrowUnpack(m, k, tys, fs, l) => {
                 let tys = tys.iter().map(|t| self.final_ty(t, loc)).collect();
-                LValue::BorrowUnpack(m, k, tys, self.field_lvalues(fs))
+                LValue::BorrowUnpack(m, k, tys, self.field_lvalues(fs), l)
             }
         }
     }
@@ -169,14 +169,14 @@ impl Ctx<'_, '_> {
                 field,
                 index,
             },
-            Exp_::Builtin(b, args) => {
+            Exp_::Builtin(b, name, args) => {
                 let b = b.map_types(|t| self.final_ty(t, loc));
-                Exp_::Builtin(b, self.bx(args))
+                Exp_::Builtin(b, name, self.bx(args))
             }
-            Exp_::GlobalOp(op, t, args) => {
+            Exp_::GlobalOp(op, t, name, args) => {
                 let t = self.final_ty(&t, loc);
                 match self.resolve_global_op(op, &t, loc) {
-                    Some(b) => Exp_::Builtin(b, self.bx(args)),
+                    Some(b) => Exp_::Builtin(b, name, self.bx(args)),
                     None => Exp_::Unit { trailing: false },
                 }
             }
@@ -200,7 +200,7 @@ impl Ctx<'_, '_> {
             Exp_::Return(i) => Exp_::Return(self.bx(i)),
             Exp_::Abort(i) => Exp_::Abort(self.bx(i)),
             Exp_::Dereference(i) => Exp_::Dereference(self.bx(i)),
-            Exp_::Not(i) => Exp_::Not(self.bx(i)),
+            Exp_::Not(i, op) => Exp_::Not(self.bx(i), op),
             Exp_::Binop(l, op, t, r) => {
                 let t = self.final_ty(&t, loc);
                 Exp_::Binop(self.bx(l), op, t, self.bx(r))

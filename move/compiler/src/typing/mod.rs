@@ -197,7 +197,7 @@ fn const_value(e: &Exp) -> Option<Value> {
             Some(SequenceItem::Seq(e)) => const_value(e),
             _ => None,
         },
-        Exp_::Not(inner) => constant_fold::fold_not(const_value(inner)?),
+        Exp_::Not(inner, _) => constant_fold::fold_not(const_value(inner)?),
         Exp_::Binop(l, op, _, r) => {
             constant_fold::fold_binop(op.value, const_value(l)?, const_value(r)?)
         }
@@ -683,15 +683,15 @@ impl<'a, 'd> Ctx<'a, 'd> {
         match &b.value {
             P::Bind_::Var(name) => {
                 if name.value.as_str() == "_" {
-                    return LValue::Ignore;
+                    return LValue::Ignore(name.loc);
                 }
                 self.declare(name.value.as_str(), t.clone());
-                LValue::Var(name.value.to_string(), t, name.loc)
+                LValue::Var(name.value.to_string(), t, b.loc, name.loc)
             }
             P::Bind_::Unpack(chain, tys, fields) => {
                 let Some((key, targs, decl)) = self.own_struct(chain, tys, b.loc, "unpacked")
                 else {
-                    return LValue::Ignore;
+                    return LValue::Ignore(b.loc);
                 };
                 let st = Type::Struct(key.clone(), targs.clone());
                 let by_ref = match self.shallow(&t) {
@@ -740,8 +740,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     }
                 }
                 match by_ref {
-                    Some(m) => LValue::BorrowUnpack(m, key, targs, items),
-                    None => LValue::Unpack(key, targs, items),
+                    Some(m) => LValue::BorrowUnpack(m, key, targs, items, b.loc),
+                    None => LValue::Unpack(key, targs, items, b.loc),
                 }
             }
         }
@@ -967,6 +967,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
     fn global_op(
         &mut self,
         loc: Loc,
+        name_loc: Loc,
         name: &str,
         tys: &Option<Vec<P::Type>>,
         args: &P::Spanned<Vec<P::Exp>>,
@@ -1034,7 +1035,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 loc,
                 format!("Invalid call to '{name}'"),
             ));
-            return self.mk(ty, loc, Exp_::GlobalOp(op, t, arg));
+            return self.mk(ty, loc, Exp_::GlobalOp(op, t, name_loc, arg));
         }
         match self.resolve_global_op(op, &resource, loc) {
             Some(b) => {
@@ -1044,7 +1045,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     loc,
                     format!("Invalid call to '{name}'"),
                 ));
-                self.mk(ty, loc, Exp_::Builtin(b, arg))
+                self.mk(ty, loc, Exp_::Builtin(b, name_loc, arg))
             }
             None => self.error_exp(loc),
         }
@@ -1336,10 +1337,10 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 ));
                 self.mk(ty, loc, Exp_::Dereference(Box::new(inner)))
             }
-            P::Exp_::UnaryExp(_, inner) => {
+            P::Exp_::UnaryExp(op, inner) => {
                 let inner = self.exp(inner);
                 self.unify(&inner.ty, &Type::Bool, inner.loc, "Invalid argument to '!'");
-                self.mk(Type::Bool, loc, Exp_::Not(Box::new(inner)))
+                self.mk(Type::Bool, loc, Exp_::Not(Box::new(inner), op.loc))
             }
             P::Exp_::BinopExp(l, op, r) => self.binop(loc, l, op, r),
             P::Exp_::Borrow(m, inner) => {
@@ -1610,7 +1611,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                     "move_to" | "move_from" | "borrow_global" | "borrow_global_mut" | "exists"
                         if self.current.is_some() =>
                     {
-                        return self.global_op(loc, name, tys, args);
+                        return self.global_op(loc, n.loc, name, tys, args);
                     }
                     "move_to" | "move_from" | "borrow_global" | "borrow_global_mut" | "exists" => {
                         self.diags.push(err(
@@ -1962,11 +1963,13 @@ impl<'a, 'd> Ctx<'a, 'd> {
             }
             match &t.value {
                 P::Exp_::Name(chain, None) => match &chain.value {
-                    NameAccessChain_::One(n) if n.value.as_str() == "_" => lvs.push(LValue::Ignore),
+                    NameAccessChain_::One(n) if n.value.as_str() == "_" => {
+                        lvs.push(LValue::Ignore(n.loc))
+                    }
                     NameAccessChain_::One(n) => match self.local(n.value.as_str()) {
                         Some(vt) => {
                             self.subtype(&rt, &vt, rhs.loc, "Invalid assignment");
-                            lvs.push(LValue::Var(n.value.to_string(), vt, n.loc));
+                            lvs.push(LValue::Var(n.value.to_string(), vt, n.loc, n.loc));
                         }
                         None => {
                             self.diags.push(err(
@@ -2030,11 +2033,11 @@ impl<'a, 'd> Ctx<'a, 'd> {
             };
             let item = match &fe.value {
                 P::Exp_::Name(c, None) => match &c.value {
-                    NameAccessChain_::One(n) if n.value.as_str() == "_" => LValue::Ignore,
+                    NameAccessChain_::One(n) if n.value.as_str() == "_" => LValue::Ignore(n.loc),
                     NameAccessChain_::One(n) => match self.local(n.value.as_str()) {
                         Some(vt) => {
                             self.subtype(&bound, &vt, fe.loc, "Invalid assignment");
-                            LValue::Var(n.value.to_string(), vt, n.loc)
+                            LValue::Var(n.value.to_string(), vt, n.loc, n.loc)
                         }
                         None => {
                             self.diags.push(err(
@@ -2043,10 +2046,10 @@ impl<'a, 'd> Ctx<'a, 'd> {
                                 n.loc,
                                 format!("Unbound variable '{}'", n.value),
                             ));
-                            LValue::Ignore
+                            LValue::Ignore(n.loc)
                         }
                     },
-                    _ => LValue::Ignore,
+                    _ => LValue::Ignore(fe.loc),
                 },
                 P::Exp_::Pack(..) => self.assign_unpack(fe, bound)?,
                 _ => {
@@ -2056,7 +2059,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
                         fe.loc,
                         "Invalid assignment target",
                     ));
-                    LValue::Ignore
+                    LValue::Ignore(fe.loc)
                 }
             };
             items.push(FieldItem {
@@ -2067,8 +2070,8 @@ impl<'a, 'd> Ctx<'a, 'd> {
             });
         }
         Some(match by_ref {
-            Some(m) => LValue::BorrowUnpack(m, key, targs, items),
-            None => LValue::Unpack(key, targs, items),
+            Some(m) => LValue::BorrowUnpack(m, key, targs, items, t.loc),
+            None => LValue::Unpack(key, targs, items, t.loc),
         })
     }
 
