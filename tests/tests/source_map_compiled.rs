@@ -1,7 +1,8 @@
 //! The source maps the workspace compiler writes are upstream's, byte for byte: the packages
-//! extracted from mainnet.mrb, built in dev mode, give every module the source map that
-//! upstream's compiler wrote into that bundle. On a difference the test names the module, the
-//! function and the part of its map that differs.
+//! extracted from a dev release (mainnet's, and the one the upgrade fixtures were made from),
+//! built in dev mode, give every module the source map that upstream's compiler wrote into that
+//! release. On a difference the test names the module, the function and the part of its map
+//! that differs.
 
 use std::collections::BTreeMap;
 
@@ -79,12 +80,22 @@ fn difference(ours: &SourceMap, theirs: &SourceMap) -> String {
 
 #[test]
 fn compiled_source_maps_equal_mainnet() {
-    let Some(bytes) = libra_fixtures::read("libra/releases/mainnet.mrb") else {
+    rebuild_and_compare("libra/releases/mainnet.mrb", 130);
+}
+
+/// The release the upgrade fixtures were made from: another version of the framework.
+#[test]
+fn compiled_source_maps_equal_the_upgrade_fixtures_release() {
+    rebuild_and_compare("libra/upgrade/multi-lib/head_all_your_base.mrb", 131);
+}
+
+fn rebuild_and_compare(fixture: &str, modules: usize) {
+    let Some(bytes) = libra_fixtures::read(fixture) else {
         return;
     };
-    let mainnet = ReleaseBundle::read(&bytes).unwrap();
+    let reference = ReleaseBundle::read(&bytes).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    extract_bundle(&mainnet, tmp.path()).unwrap();
+    extract_bundle(&reference, tmp.path()).unwrap();
     let dirs = framework_packages(tmp.path(), BuildMode::Dev).unwrap();
     let mut builder = ReleaseBuilder::new(
         ReleaseOptions {
@@ -97,8 +108,8 @@ fn compiled_source_maps_equal_mainnet() {
         builder.add_package(dir).unwrap();
     }
     let ours = maps(&builder.finish().bundle);
-    let theirs = maps(&mainnet);
-    assert_eq!(ours.len(), 130);
+    let theirs = maps(&reference);
+    assert_eq!(ours.len(), modules);
     assert_eq!(
         ours.keys().collect::<Vec<_>>(),
         theirs.keys().collect::<Vec<_>>()
@@ -114,7 +125,7 @@ fn compiled_source_maps_equal_mainnet() {
         }
     }
     println!(
-        "source maps: {}/{} modules ({functions} functions) byte-identical",
+        "{fixture}: source maps of {}/{} modules ({functions} functions) byte-identical",
         theirs.len() - differ.len(),
         theirs.len()
     );
