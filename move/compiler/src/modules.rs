@@ -23,6 +23,7 @@ use crate::parser::ast::{
 use crate::parser::{self, Severity};
 use crate::source_map::{self, FunctionSource, ModuleSource, StructSource};
 use crate::to_bytecode::{self, IrFunctionDecl, IrModule, IrStruct};
+use crate::typing::acquires;
 use crate::typing::ast::Type;
 use crate::{cfgir, hlir, typing};
 
@@ -640,6 +641,7 @@ impl<'a> Declared<'a> {
         let mut diags = vec![];
         let mut ir_functions = vec![];
         let mut function_sources = vec![];
+        let mut acquire_lists = vec![];
         let mut warnings = vec![];
         for f in &self.functions {
             if f.inline {
@@ -658,6 +660,7 @@ impl<'a> Declared<'a> {
                 parameters: info.parameters.clone(),
                 returns: info.returns.clone(),
             };
+            let mut acquire_uses = None;
             let body = match &f.body.value {
                 FunctionBody_::Native => None,
                 FunctionBody_::Defined(_) => {
@@ -672,8 +675,9 @@ impl<'a> Declared<'a> {
                     };
                     let site = f.name.loc;
                     match function_body(unit_script, ctx, rename_counter) {
-                        Ok((ir, w)) => {
+                        Ok((ir, w, uses)) => {
                             warnings.extend(w.into_iter().map(|d| inlining::relocate(d, site)));
+                            acquire_uses = Some(uses);
                             Some(ir)
                         }
                         Err(d) => {
@@ -683,6 +687,11 @@ impl<'a> Declared<'a> {
                     }
                 }
             };
+            acquire_lists.push(acquires::FunctionAcquires {
+                name: f.name.value.to_string(),
+                listed: f.acquires.iter().map(|c| (last_name(c), c.loc)).collect(),
+                uses: acquire_uses,
+            });
             function_sources.push(FunctionSource {
                 name: f.name.loc,
                 type_parameters: f
@@ -715,6 +724,10 @@ impl<'a> Declared<'a> {
                 spec_nops: BTreeMap::new(),
             });
             ir_functions.push((decl, body));
+        }
+        if diags.is_empty() {
+            let module = format!("{}::{}", id.address.to_hex_literal(), id.name);
+            diags.extend(acquires::check(&module, &acquire_lists));
         }
         if !diags.is_empty() {
             return Err(diags);
@@ -798,12 +811,13 @@ impl<'a> Declared<'a> {
     }
 }
 
-/// One function body through inlining, typing, HLIR, CFGIR and lowering.
+/// One function body through inlining, typing, HLIR, CFGIR and lowering; also what in it may
+/// acquire resources.
 fn function_body(
     s: expansion::Script,
     ctx: &BodyContext,
     rename_counter: &mut usize,
-) -> Result<(to_bytecode::IrScript, Diags), Diags> {
+) -> Result<(to_bytecode::IrScript, Diags, Vec<acquires::AcquireUse>), Diags> {
     let env = ctx.env;
     let (inlined, local_views) = inlining::inline_function(
         s.function,
@@ -819,11 +833,12 @@ fn function_body(
         local_views,
         ..s
     };
-    let typed = typing::translate(&s, env)?;
+    let mut typed = typing::translate(&s, env)?;
+    let uses = std::mem::take(&mut typed.acquire_uses);
     let (h, mut warnings) = hlir::translate(typed);
     let (cfg, more) = cfgir::translate(h, env)?;
     warnings.extend(more);
-    Ok((to_bytecode::lower_function(cfg), warnings))
+    Ok((to_bytecode::lower_function(cfg), warnings, uses))
 }
 
 fn ability(a: &crate::parser::ast::Ability_) -> move_bytecode::Ability {

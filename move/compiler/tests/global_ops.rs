@@ -1,6 +1,7 @@
-//! Global storage operations whose resource type is left to inference, as upstream allows
-//! (`let R { v } = move_from(a)`): they compile to the same bytes as the annotated form, and a
-//! type that inference cannot fix, or that is not a struct of the module, is an error.
+//! Global storage: operations whose resource type is left to inference, as upstream allows
+//! (`let R { v } = move_from(a)`), compile to the same bytes as the annotated form, and a type
+//! that inference cannot fix, or that is not a struct of the module, is an error; `acquires`
+//! lists must name exactly what a function acquires, directly or through its calls.
 
 use move_compiler::{compile_modules, CompileOptions, SourceFile};
 
@@ -61,4 +62,39 @@ fn a_resource_type_that_is_not_a_struct_of_the_module_is_e04001() {
 fn a_resource_type_that_cannot_be_inferred_is_e04010() {
     let found = compile("    fun f(a: address): bool {\n        exists(a)\n    }").unwrap_err();
     assert!(found.iter().any(|(c, _)| c == "E04010"), "{found:?}");
+}
+
+fn codes(body: &str) -> Vec<(String, (usize, usize))> {
+    compile(body).err().unwrap_or_default()
+}
+
+#[test]
+fn acquires_lists_name_what_the_body_and_its_calls_acquire() {
+    // Line 2 is `struct R`, so the body starts on line 3.
+    let valid = [
+        "    fun g(a: address): u64 acquires R { borrow_global<R>(a).v }\n    fun f(a: address): u64 acquires R { g(a) }",
+        "    fun f(s: &signer, a: address): bool { move_to(s, R { v: 1 }); exists<R>(a) }",
+        "    native fun n(a: address): u64 acquires R;\n    fun f(a: address): u64 acquires R { n(a) }",
+    ];
+    for body in valid {
+        assert_eq!(codes(body), vec![], "{body}");
+    }
+    assert_eq!(
+        codes("    fun f(a: address): u64 {\n        borrow_global<R>(a).v\n    }"),
+        [("E04020".to_string(), (4, 9))]
+    );
+    // Through a call, and through a call of a call.
+    assert_eq!(
+        codes("    fun g(a: address): u64 acquires R { let R { v } = move_from<R>(a); v }\n    fun h(a: address): u64 acquires R { g(a) }\n    fun f(a: address): u64 {\n        h(a)\n    }"),
+        [("E04020".to_string(), (6, 9))]
+    );
+    // Listed but never acquired: not even a call of itself counts.
+    assert_eq!(
+        codes("    fun f(a: address) acquires R {\n        f(a)\n    }"),
+        [("E02002".to_string(), (3, 32))]
+    );
+    assert_eq!(
+        codes("    fun f(a: address): u64 acquires R, R {\n        borrow_global<R>(a).v\n    }"),
+        [("E02001".to_string(), (3, 40))]
+    );
 }

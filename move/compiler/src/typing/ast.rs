@@ -312,4 +312,6 @@ pub struct Script {
     pub body_loc: Loc,
     /// Named constants, sorted by name, with their folded value.
     pub constants: Vec<(String, Type, Value)>,
+    /// What in the body may acquire resources (see [`super::acquires`]).
+    pub acquire_uses: Vec<super::acquires::AcquireUse>,
 }

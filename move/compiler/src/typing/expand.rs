@@ -175,7 +175,7 @@ impl Ctx<'_, '_> {
             }
             Exp_::GlobalOp(op, t, name, args) => {
                 let t = self.final_ty(&t, loc);
-                match self.resolve_global_op(op, &t, loc) {
+                match self.resolve_global_op(op, &t, loc, name) {
                     Some(b) => Exp_::Builtin(b, name, self.bx(args)),
                     None => Exp_::Unit { trailing: false },
                 }

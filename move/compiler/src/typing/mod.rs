@@ -5,6 +5,7 @@
 //! inferred types everywhere and turns each use of a local into a copy (its type has `copy`) or
 //! a move.
 
+pub mod acquires;
 pub mod ast;
 mod expand;
 
@@ -50,6 +51,7 @@ fn new_ctx<'a, 'd>(
         inline_type_vars: BTreeMap::new(),
         current,
         local_views: BTreeMap::new(),
+        acquire_uses: vec![],
     }
 }
 
@@ -185,6 +187,7 @@ pub fn translate(s: &expansion::Script, deps: &Dependencies) -> Result<Script, D
         body,
         body_loc,
         constants,
+        acquire_uses: ctx.acquire_uses,
     })
 }
 
@@ -236,6 +239,9 @@ struct Ctx<'a, 'd> {
     /// The type uses of a local have when it differs from the local's (see
     /// [`expansion::Script::local_views`]).
     local_views: BTreeMap<String, Type>,
+    /// The operations and same-module calls that may acquire resources, for the module's
+    /// `acquires` check.
+    acquire_uses: Vec<acquires::AcquireUse>,
 }
 
 fn err(code: &'static str, headline: &str, loc: Loc, msg: impl Into<String>) -> CompileDiagnostic {
@@ -1025,6 +1031,10 @@ impl<'a, 'd> Ctx<'a, 'd> {
             GlobalOp::Exists => Type::Bool,
         };
         let arg = Box::new(self.arg_exp(items, args.loc));
+        let type_loc = tys
+            .as_ref()
+            .and_then(|ts| ts.first())
+            .map_or(name_loc, |t| t.loc);
         let resource = self.zonk(&t);
         if let Type::Var(_) = resource {
             // As upstream, the resource may be inferred from the context (`let R { f } =
@@ -1037,7 +1047,7 @@ impl<'a, 'd> Ctx<'a, 'd> {
             ));
             return self.mk(ty, loc, Exp_::GlobalOp(op, t, name_loc, arg));
         }
-        match self.resolve_global_op(op, &resource, loc) {
+        match self.resolve_global_op(op, &resource, loc, type_loc) {
             Some(b) => {
                 self.pending_abilities.push((
                     t.clone(),
@@ -1052,12 +1062,14 @@ impl<'a, 'd> Ctx<'a, 'd> {
     }
 
     /// The builtin for a global storage operation on `resource`, which must be a struct of the
-    /// module being compiled; `None` (with the error reported) otherwise.
+    /// module being compiled; `None` (with the error reported) otherwise. Operations that
+    /// acquire the resource are recorded for the `acquires` check.
     pub(super) fn resolve_global_op(
         &mut self,
         op: GlobalOp,
         resource: &Type,
         loc: Loc,
+        type_loc: Loc,
     ) -> Option<Builtin> {
         let (key, targs) = match resource {
             Type::Struct(k, a)
@@ -1082,6 +1094,16 @@ impl<'a, 'd> Ctx<'a, 'd> {
                 return None;
             }
         };
+        if matches!(op, GlobalOp::MoveFrom | GlobalOp::BorrowGlobal(_)) {
+            self.acquire_uses.push(acquires::AcquireUse {
+                loc,
+                what: acquires::Acquirer::Op {
+                    op: op.name(),
+                    resource: key.name().to_string(),
+                    type_loc,
+                },
+            });
+        }
         Some(match op {
             GlobalOp::MoveTo => Builtin::MoveTo(key, targs),
             GlobalOp::MoveFrom => Builtin::MoveFrom(key, targs),
@@ -1778,6 +1800,18 @@ impl<'a, 'd> Ctx<'a, 'd> {
             );
         }
         let arg = self.arg_exp(items, args.loc);
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.address == m.module.address && c.name == m.module.name)
+        {
+            self.acquire_uses.push(acquires::AcquireUse {
+                loc,
+                what: acquires::Acquirer::Call {
+                    function: fname.clone(),
+                },
+            });
+        }
         let call = ModuleCall {
             module: m.module,
             name: fname,
