@@ -6,7 +6,7 @@
 //! With `LIBRA_FRAMEWORK_TREE` set to a libra-framework checkout at 993b9a24 (or ebf065ba), the
 //! framework packages' dev and non-dev digests are checked against the recorded ones as well.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use framework::source_digest::{self, compute, digest_inputs, DigestMode};
 use framework::{PackageMetadata, ReleaseBundle};
@@ -90,19 +90,6 @@ fn corpus_metadata_round_trips() {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// The largest corpus package (most source files), copied into a scratch directory.
 fn scratch_copy() -> Option<(tempfile::TempDir, PathBuf, String)> {
     let packages = corpus_packages()?;
@@ -114,7 +101,7 @@ fn scratch_copy() -> Option<(tempfile::TempDir, PathBuf, String)> {
     let pkg = tmp.path().join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::copy(dir.join("Move.toml"), pkg.join("Move.toml")).unwrap();
-    copy_tree(&dir.join("sources"), &pkg.join("sources"));
+    libra_fixtures::copy_tree(&dir.join("sources"), &pkg.join("sources")).unwrap();
     Some((tmp, pkg, meta.source_digest))
 }
 

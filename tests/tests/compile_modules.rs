@@ -6,7 +6,7 @@
 use framework::bundle::ReleaseBundle;
 use framework::script_build::BundleCompiler;
 
-fn module_cases() -> Option<(std::path::PathBuf, Vec<(String, bool)>)> {
+fn module_cases() -> Option<Cases> {
     let root = libra_fixtures::require("conformance/cases")?;
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root.join("index.json")).expect("index"))
@@ -24,6 +24,17 @@ fn module_cases() -> Option<(std::path::PathBuf, Vec<(String, bool)>)> {
         })
         .collect();
     Some((root, cases))
+}
+
+/// The corpus directory and its module cases (name, negative?).
+type Cases = (std::path::PathBuf, Vec<(String, bool)>);
+
+/// The module cases and the release they compile against.
+fn corpus() -> Option<(Cases, ReleaseBundle)> {
+    let cases = module_cases()?;
+    let bundle = libra_fixtures::read("libra/upgrade/multi-lib/head_all_your_base.mrb")?;
+    let bundle = ReleaseBundle::read(&bundle).expect("bundle reads");
+    Some((cases, bundle))
 }
 
 /// The reference modules of a case.
@@ -51,14 +62,9 @@ fn expected_modules(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn module_cases_match_reference_bytes() {
-    let Some((root, cases)) = module_cases() else {
+    let Some(((root, cases), bundle)) = corpus() else {
         return;
     };
-    let Some(bundle) = libra_fixtures::read("libra/upgrade/multi-lib/head_all_your_base.mrb")
-    else {
-        return;
-    };
-    let bundle = ReleaseBundle::read(&bundle).expect("bundle reads");
     let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
     let mut matched = 0;
     let mut total = 0;
@@ -97,14 +103,9 @@ fn module_cases_match_reference_bytes() {
 
 #[test]
 fn negative_module_cases_are_rejected() {
-    let Some((root, cases)) = module_cases() else {
+    let Some(((root, cases), bundle)) = corpus() else {
         return;
     };
-    let Some(bundle) = libra_fixtures::read("libra/upgrade/multi-lib/head_all_your_base.mrb")
-    else {
-        return;
-    };
-    let bundle = ReleaseBundle::read(&bundle).expect("bundle reads");
     let compiler = BundleCompiler::new(&bundle).expect("bundle modules read");
     let mut accepted = vec![];
     for (name, _) in cases.iter().filter(|(_, n)| *n) {

@@ -306,23 +306,10 @@ fn corpus_with_deps(tmp: &Path) -> Option<(Vec<PathBuf>, ReleaseBundle)> {
     entries.sort();
     for case in entries {
         let to = tmp.join("cases").join(case.file_name().unwrap());
-        copy_dir(&case, &to);
+        libra_fixtures::copy_tree(&case, &to).unwrap();
         out.push(to);
     }
     Some((out, head))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

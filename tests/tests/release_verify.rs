@@ -36,31 +36,6 @@ fn fresh() -> &'static Release {
     FRESH.get_or_init(|| build(&framework_dir()))
 }
 
-/// Copies the Move packages of `framework/` (the directories with a Move.toml; the Rust crate
-/// beside them is not part of a release) into `to`.
-fn copy_framework(to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(framework_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.join("Move.toml").is_file() {
-            copy_dir(&path, &to.join(path.file_name().unwrap()));
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 fn edit(framework: &Path) {
     let file = framework.join(EDITED_FILE);
     let text = std::fs::read_to_string(&file).unwrap();
@@ -101,7 +76,7 @@ fn verify_report_of_an_identical_rebuild() {
 fn verify_report_after_a_source_change_names_package_and_module() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("framework");
-    copy_framework(&copy);
+    libra_fixtures::copy_framework_packages(&copy).unwrap();
     edit(&copy);
     let changed = build(&copy);
     let (_, manifest) = bytes_and_manifest(fresh());
@@ -133,8 +108,8 @@ fn release_is_the_same_from_any_checkout_directory_and_run() {
     let long = tmp
         .path()
         .join("a-much-longer-checkout-directory-name/with/more/levels/framework");
-    copy_framework(&short);
-    copy_framework(&long);
+    libra_fixtures::copy_framework_packages(&short).unwrap();
+    libra_fixtures::copy_framework_packages(&long).unwrap();
     let (short_bytes, short_manifest) = bytes_and_manifest(&build(&short));
     let (long_bytes, long_manifest) = bytes_and_manifest(&build(&long));
     assert!(

@@ -16,19 +16,6 @@ fn run(args: &[&str], cwd: &Path) -> Output {
         .expect("xtask runs")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -36,16 +23,7 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn verify_passes_on_a_fresh_release_and_names_an_edited_module() {
     let tmp = tempfile::tempdir().unwrap();
-    let framework = Path::new(env!("CARGO_MANIFEST_DIR")).join("../framework");
-    for entry in std::fs::read_dir(&framework).unwrap() {
-        let path = entry.unwrap().path();
-        if path.join("Move.toml").is_file() {
-            copy_dir(
-                &path,
-                &tmp.path().join("framework").join(path.file_name().unwrap()),
-            );
-        }
-    }
+    libra_fixtures::copy_framework_packages(&tmp.path().join("framework")).unwrap();
 
     let released = run(&["release", "--out", "releases"], tmp.path());
     assert!(released.status.success(), "{}", text(&released.stderr));

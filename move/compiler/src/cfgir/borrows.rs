@@ -727,16 +727,19 @@ impl State {
         }
     }
 
-    fn return_(&mut self, loc: Loc, values: Values, diags: &mut Diags) {
-        let held: Vec<RefId> = self
-            .locals
+    /// The references the locals hold.
+    fn held(&self) -> BTreeSet<RefId> {
+        self.locals
             .values()
             .filter_map(|v| match v {
                 Value::Ref(id) => Some(*id),
                 Value::NonRef => None,
             })
-            .collect();
-        for id in held {
+            .collect()
+    }
+
+    fn return_(&mut self, loc: Loc, values: Values, diags: &mut Diags) {
+        for id in self.held() {
             self.graph.release(id);
         }
         for (v, val) in &self.locals {
@@ -796,14 +799,7 @@ impl State {
     /// Renumbers the references held by locals (local `i` in name order holds reference
     /// `i + 1`), so that states reached along different paths compare.
     fn canonicalize(&mut self, numbers: &BTreeMap<Var, usize>) {
-        let held: BTreeSet<RefId> = self
-            .locals
-            .values()
-            .filter_map(|v| match v {
-                Value::Ref(id) => Some(*id),
-                Value::NonRef => None,
-            })
-            .collect();
+        let held = self.held();
         // Every other reference died within the command; drop any left over.
         let stray: Vec<RefId> = self
             .graph
