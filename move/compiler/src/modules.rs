@@ -429,7 +429,7 @@ struct BodyContext<'e, 'd> {
     named: &'e BTreeMap<String, AccountAddress>,
     library: &'e OnceCell<InlineLibrary>,
     inline_sources: &'e [(String, String)],
-    files: &'e source_map::FileHashes,
+    files: &'e source_map::FileHashes<'e>,
 }
 
 /// A module's members (build members only), sorted by name as upstream lays them out.

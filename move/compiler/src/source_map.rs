@@ -4,6 +4,7 @@
 //! where the location changes), and which pool slot each named constant took. Locations name
 //! their file by its SHA-256, so code inlined from another file points into that file.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use move_bytecode::source_map::{
@@ -16,24 +17,22 @@ use crate::inlining::LIBRARY_FILES;
 use crate::parser::ast::{FileId, Loc, Name};
 
 /// The SHA-256 of every file a location may point into: the package's sources (`FileId(i)`)
-/// and the files inline functions come from (`FileId(LIBRARY_FILES + i)`).
-pub(crate) struct FileHashes {
-    package: Vec<[u8; 32]>,
-    library: Vec<[u8; 32]>,
+/// and the files inline functions come from (`FileId(LIBRARY_FILES + i)`). Each is hashed when
+/// first needed: of the dependencies' sources, only the files inline code comes from are.
+pub(crate) struct FileHashes<'a> {
+    package: Vec<(&'a str, OnceCell<[u8; 32]>)>,
+    library: Vec<(&'a str, OnceCell<[u8; 32]>)>,
 }
 
-fn sha256(text: &str) -> [u8; 32] {
-    Sha256::digest(text.as_bytes()).into()
-}
-
-impl FileHashes {
-    pub(crate) fn new<'a>(
+impl<'a> FileHashes<'a> {
+    pub(crate) fn new(
         package: impl IntoIterator<Item = &'a str>,
         library: impl IntoIterator<Item = &'a str>,
     ) -> Self {
+        let lazy = |text| (text, OnceCell::new());
         FileHashes {
-            package: package.into_iter().map(sha256).collect(),
-            library: library.into_iter().map(sha256).collect(),
+            package: package.into_iter().map(lazy).collect(),
+            library: library.into_iter().map(lazy).collect(),
         }
     }
 
@@ -43,7 +42,9 @@ impl FileHashes {
             None => self.package.get(file.0 as usize),
         };
         // Every location comes from a file of one of the two lists.
-        found.copied().unwrap_or_default()
+        found.map_or([0; 32], |(text, hash)| {
+            *hash.get_or_init(|| Sha256::digest(text.as_bytes()).into())
+        })
     }
 
     fn loc(&self, l: Loc) -> SourceLoc {
