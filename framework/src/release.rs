@@ -548,6 +548,43 @@ impl ReleaseManifest {
     }
 }
 
+/// Builds the packages `dirs` (in build order) into one release with the workspace compiler, as
+/// `cargo xtask release` does: source directories are recorded relative to the parent of
+/// `framework_dir`, so the release depends on its sources alone. `progress` is called with each
+/// package directory before it is compiled.
+pub fn build_packages(
+    framework_dir: &Path,
+    dirs: &[PathBuf],
+    mode: BuildMode,
+    mut progress: impl FnMut(&Path),
+) -> Result<Release, ReleaseError> {
+    let root = std::path::absolute(framework_dir)
+        .map_err(|source| ReleaseError::Io {
+            path: framework_dir.to_path_buf(),
+            source,
+        })?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut builder = ReleaseBuilder::new(ReleaseOptions { mode, root }, &MoveCompiler);
+    for dir in dirs {
+        progress(dir);
+        builder.add_package(dir)?;
+    }
+    Ok(builder.finish())
+}
+
+/// Builds every package under `framework_dir` (see [`framework_packages`] and
+/// [`build_packages`]): what `cargo xtask release` builds without `--packages`.
+pub fn build_framework(
+    framework_dir: &Path,
+    mode: BuildMode,
+    progress: impl FnMut(&Path),
+) -> Result<Release, ReleaseError> {
+    let dirs = framework_packages(framework_dir, mode)?;
+    build_packages(framework_dir, &dirs, mode, progress)
+}
+
 /// Every package directory under `framework_dir` holding a `Move.toml`, in build order
 /// (dependencies first; ties by directory name).
 pub fn framework_packages(

@@ -2,23 +2,19 @@
 //! were added, removed or changed (with sizes and SHA3-256), which package metadata fields
 //! differ, and whether the bundle hash and the release manifest agree. [`compare`] works on
 //! in-memory bundles, so `cargo xtask verify` and the tests share one report ([`ReleaseDiff`]'s
-//! `Display`); [`rebuild`] builds a framework directory as `cargo xtask release` does.
+//! `Display`).
 //!
 //! Packages are paired by name and modules by name within a package, so a change in one place
 //! does not make everything after it look different; order changes are reported on their own.
 
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
-
-use move_package::BuildMode;
-use serde::Serialize;
 
 use crate::bundle::{ReleaseBundle, ReleasePackage};
 use crate::inspect::sha3_hex;
 use crate::metadata::ModuleMetadata;
-use crate::release::{framework_packages, MoveCompiler, Release, ReleaseBuilder, ReleaseError};
-use crate::release::{ReleaseOptions, MANIFEST_FILE_NAME};
+use crate::release::MANIFEST_FILE_NAME;
 
 /// How many manifest fields the report lists before summarising the rest.
 const MANIFEST_FIELDS_SHOWN: usize = 12;
@@ -598,31 +594,6 @@ impl fmt::Display for ReleaseDiff {
         }
         Ok(())
     }
-}
-
-/// Builds every package under `framework_dir` as `cargo xtask release` does without
-/// `--packages`: dependencies first, source directories recorded relative to the directory's
-/// parent. `progress` is called with each package directory before it is compiled.
-pub fn rebuild(
-    framework_dir: &Path,
-    mode: BuildMode,
-    mut progress: impl FnMut(&Path),
-) -> Result<Release, ReleaseError> {
-    let dirs = framework_packages(framework_dir, mode)?;
-    let root = std::path::absolute(framework_dir)
-        .map_err(|source| ReleaseError::Io {
-            path: framework_dir.to_path_buf(),
-            source,
-        })?
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let mut builder = ReleaseBuilder::new(ReleaseOptions { mode, root }, &MoveCompiler);
-    for dir in &dirs {
-        progress(dir);
-        builder.add_package(dir)?;
-    }
-    Ok(builder.finish())
 }
 
 #[cfg(test)]

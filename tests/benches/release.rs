@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use framework::inspect::extract_bundle;
-use framework::release_diff::rebuild;
+use framework::release::build_framework;
 use framework::ReleaseBundle;
 use move_package::BuildMode;
 
@@ -20,7 +20,8 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(20));
     group.bench_function("framework/ production", |b| {
         b.iter(|| {
-            let release = rebuild(&framework, BuildMode::Production, |_| {}).expect("builds");
+            let release =
+                build_framework(&framework, BuildMode::Production, |_| {}).expect("builds");
             std::hint::black_box(release.to_bytes_and_manifest().expect("encodes"))
         })
     });
@@ -34,7 +35,7 @@ fn bench(c: &mut Criterion) {
     extract_bundle(&mainnet, tmp.path()).expect("mainnet extracts");
     group.bench_function("mainnet 3 packages dev", |b| {
         b.iter(|| {
-            let release = rebuild(tmp.path(), BuildMode::Dev, |_| {}).expect("builds");
+            let release = build_framework(tmp.path(), BuildMode::Dev, |_| {}).expect("builds");
             std::hint::black_box(release.to_bytes_and_manifest().expect("encodes"))
         })
     });

@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use framework::release::build_framework;
 use framework::release::Release;
-use framework::release_diff::{compare, rebuild};
+use framework::release_diff::compare;
 use framework::script_build::BundleCompiler;
 use framework::upgrade::{generate, UpgradeRequest};
 use framework::verify_upgrade::{verify_upgrade, Recompile};
@@ -26,7 +27,7 @@ fn framework_dir() -> PathBuf {
 }
 
 fn build(framework: &Path) -> Release {
-    rebuild(framework, BuildMode::Production, |_| {})
+    build_framework(framework, BuildMode::Production, |_| {})
         .unwrap_or_else(|e| panic!("{}: {e}", framework.display()))
 }
 

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use framework::release::{
-    framework_packages, package_build_order, MoveCompiler, ReleaseBuilder, ReleaseOptions,
-    BUNDLE_FILE_NAME, MANIFEST_FILE_NAME,
+    build_packages, framework_packages, package_build_order, BUNDLE_FILE_NAME, MANIFEST_FILE_NAME,
 };
 use move_package::BuildMode;
 
@@ -64,12 +63,6 @@ impl ReleaseFlags {
                 self.framework_dir.display()
             );
         }
-        let root = std::path::absolute(&self.framework_dir)
-            .context("resolving --framework-dir")?
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-
         let progress = if self.json {
             indicatif::ProgressBar::hidden()
         } else {
@@ -82,16 +75,14 @@ impl ReleaseFlags {
             }
             bar
         };
-        let mut builder = ReleaseBuilder::new(ReleaseOptions { mode, root }, &MoveCompiler);
-        for dir in &dirs {
+        let mut done = 0;
+        let release = build_packages(&self.framework_dir, &dirs, mode, |dir| {
+            progress.set_position(done);
             progress.set_message(format!("compiling {}", dir.display()));
-            builder
-                .add_package(dir)
-                .with_context(|| format!("building {}", dir.display()))?;
-            progress.inc(1);
-        }
+            done += 1;
+        })
+        .with_context(|| format!("building {}", self.framework_dir.display()))?;
         progress.finish_and_clear();
-        let release = builder.finish();
         let manifest = release
             .write(&self.out)
             .with_context(|| format!("writing {}", self.out.display()))?;

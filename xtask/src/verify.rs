@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use framework::bundle::ReleaseBundle;
+use framework::release::build_framework;
 use framework::release::{BUNDLE_FILE_NAME, MANIFEST_FILE_NAME};
-use framework::release_diff::{compare, rebuild};
+use framework::release_diff::compare;
 use move_package::BuildMode;
 
 /// Check that the committed release is what the framework sources build to.
@@ -23,16 +24,6 @@ pub struct VerifyFlags {
     /// Print the comparison as JSON instead of a report.
     #[arg(long)]
     json: bool,
-}
-
-/// A directory removed when dropped.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover directory in the system temp dir is harmless.
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 impl VerifyFlags {
@@ -63,7 +54,7 @@ impl VerifyFlags {
             }
             bar
         };
-        let release = rebuild(&self.framework_dir, BuildMode::Production, |dir| {
+        let release = build_framework(&self.framework_dir, BuildMode::Production, |dir| {
             progress.set_message(format!("compiling {}", dir.display()));
             progress.tick();
         })
@@ -71,13 +62,12 @@ impl VerifyFlags {
         progress.finish_and_clear();
 
         // Compare what `cargo xtask release` would write, read back from disk.
-        let tmp =
-            TempDir(std::env::temp_dir().join(format!("xtask-verify-{}", std::process::id())));
+        let tmp = tempfile::tempdir().context("creating a temporary directory")?;
         release
-            .write(&tmp.0)
-            .with_context(|| format!("writing the rebuilt release to {}", tmp.0.display()))?;
-        let rebuilt_bytes = read(&tmp.0.join(BUNDLE_FILE_NAME))?;
-        let rebuilt_manifest = String::from_utf8(read(&tmp.0.join(MANIFEST_FILE_NAME))?)
+            .write(tmp.path())
+            .with_context(|| format!("writing the rebuilt release to {}", tmp.path().display()))?;
+        let rebuilt_bytes = read(&tmp.path().join(BUNDLE_FILE_NAME))?;
+        let rebuilt_manifest = String::from_utf8(read(&tmp.path().join(MANIFEST_FILE_NAME))?)
             .context("the rebuilt manifest is not UTF-8")?;
         let rebuilt = ReleaseBundle::read(&rebuilt_bytes).context("reading the rebuilt bundle")?;
 
